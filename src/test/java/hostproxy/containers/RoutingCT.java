@@ -2,6 +2,7 @@ package hostproxy.containers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import hostproxy.containers.ContainerSuite.Container;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
@@ -125,10 +126,22 @@ class RoutingCT {
         assertEquals(0, served() - served, host);
     }
 
+    /**
+     * Container difference (missing Host): Tomcat and Jetty hand an HTTP/1.0 request without Host to
+     * the application as it is (hostproxy: {@code 400 missing Host header}); WildFly (Undertow)
+     * fills in its own host name, {@code localhost}, which hostproxy refuses unless a route names
+     * it ({@code 404}). Either way nothing is forwarded.
+     */
     @Test
-    void aRequestWithoutHostIsABadRequest() throws Exception {
+    void aRequestWithoutHostIsRefusedAndNeverForwarded() throws Exception {
         RawResponse r = RawClient.exchange(ContainerSuite.port(), "GET / HTTP/1.0");
-        assertEquals(400, r.status());
+        if (ContainerSuite.container() == Container.WILDFLY) {
+            assertEquals(404, r.status());
+            assertEquals("no service for this host\n", r.text());
+        } else {
+            assertEquals(400, r.status());
+            assertEquals("missing Host header\n", r.text());
+        }
         assertEquals(0, served() - served);
     }
 
