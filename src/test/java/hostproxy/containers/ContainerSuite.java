@@ -1,6 +1,7 @@
 package hostproxy.containers;
 
 import hostproxy.it.support.Backends;
+import hostproxy.it.support.TestDns;
 import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,6 +17,20 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
  */
 public final class ContainerSuite {
     private ContainerSuite() {
+    }
+
+    /**
+     * The DNS server every deployment of this test JVM asks, so that no lookup (of an unknown name,
+     * say) ever leaves the machine; names of the tests' hosts file resolve through that file first.
+     */
+    public static final TestDns DNS = startDns();
+
+    private static TestDns startDns() {
+        try {
+            return TestDns.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The containers of the matrix, by their qualifier in {@code arquillian.xml}. */
@@ -55,6 +70,7 @@ public final class ContainerSuite {
         s.put("responseTimeout", "1s");
         s.put("maxConnectionsPerBackend", "10");
         s.put("maxConnections", "20");
+        s.put("dnsServers", DNS.server());
         return s;
     }
 

@@ -128,6 +128,7 @@ class DockerfileLayoutIT {
         env.putAll(recipe.env());                                  // the Dockerfile's ENV lines
         env.put("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT)); // docker run -e ...
         env.put("HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*");
+        env.put("HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server()); // no lookup leaves the machine
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", home.toString());
         env.put("JAVA_HOME", java.path().toString());
