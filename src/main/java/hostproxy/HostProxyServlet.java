@@ -2,6 +2,7 @@ package hostproxy;
 
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ProxyError;
+import hostproxy.relay.ResponseAbortedException;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
@@ -40,6 +41,8 @@ public final class HostProxyServlet extends HttpServlet {
                     response);
         } catch (ProxyError error) {
             ErrorResponses.send(exchange, error, response);
+        } catch (ResponseAbortedException brokenOff) {
+            ConnectionAbort.abort(request, brokenOff);
         }
     }
 
