@@ -65,7 +65,8 @@ public final class ContainerSuite {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("backendPort", Integer.toString(Backends.PORT));
         s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole");
-        s.put("routes", "www=http://beta:" + Backends.PORT + "/base/");
+        s.put("routes", "www=http://beta:" + Backends.PORT + "/base/,byaddress=http://127.0.0.13:" + Backends.PORT
+                + ",byv6=http://[::1]:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
         s.put("responseTimeout", "1s");
         s.put("maxConnectionsPerBackend", "10");

@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.Reply;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -156,4 +159,36 @@ class FailuresCT {
         assertFalse(r.complete(), "the response must not end with a last chunk");
         assertTrue(r.body().length <= 5);
     }
+
+    /**
+     * Each container tells the servlet in its own way that a client went away (a failed write,
+     * sooner or later): every aborted download must still give its pooled connection back.
+     */
+    @Test
+    void clientsThatDisconnectMidDownloadReleaseTheirBackendConnections() throws Exception {
+        // An endless body: only the client's disconnect can end each exchange.
+        backends.beta.handle(req -> Reply.head("HTTP/1.1 200 OK\nTransfer-Encoding: chunked", (out, socket) -> {
+            byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(UTF_8);
+            for (int i = 0; i < 100_000; i++) {
+                out.write(chunk);
+            }
+            return false;
+        }));
+        for (int i = 0; i < 200; i++) {
+            try (RawClient c = new RawClient(ContainerSuite.port())) {
+                c.send("GET /endless HTTP/1.1\nHost: beta", null);
+                InputStream in = c.input();
+                assertTrue(in.readNBytes(1024).length == 1024, "download " + i + " started");
+            }
+        }
+        // The pool holds 10 connections per backend: each aborted download must have given its own back.
+        Await.until(() -> backends.beta.openConnections() == 0, Duration.ofSeconds(10),
+                "the backend sees every connection of an aborted download closed");
+        backends.beta.reset();
+        long start = System.nanoTime();
+        RawResponse r = get("beta");
+        assertEquals(200, r.status());
+        assertTrue(System.nanoTime() - start < 400_000_000L, "a normal request is served at once");
+    }
+
 }

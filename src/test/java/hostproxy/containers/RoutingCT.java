@@ -6,6 +6,7 @@ import hostproxy.containers.ContainerSuite.Container;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.TestBackend;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -65,6 +66,19 @@ class RoutingCT {
     void portCaseAndATrailingDotDoNotMatter() throws Exception {
         assertEquals("alpha", get("/", "ALPHA.Example.COM:8443").header("X-Backend"));
         assertEquals("beta", get("/", "beta.example.com.").header("X-Backend"));
+    }
+
+    @Test
+    void aRouteMayNameItsBackendByIpAddress() throws Exception {
+        assertEquals("gamma", get("/", "byaddress.example.com").header("X-Backend"));
+    }
+
+    @Test
+    void aRouteMayNameItsBackendByIpv6Address() throws Exception {
+        try (TestBackend v6 = TestBackend.start("v6", "::1", Backends.PORT)) {
+            RawResponse r = get("/six", "byv6.example.com");
+            assertEquals("v6", r.header("X-Backend"), r.text());
+        }
     }
 
     @Test
