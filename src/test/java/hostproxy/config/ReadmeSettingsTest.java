@@ -10,7 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's settings table and {@link Setting} cannot drift apart: same names, same order, same defaults. */
+/**
+ * What users read and copy cannot drift from {@link Setting}: the README's settings table (same
+ * names, order and defaults) and the Tomcat context file with a {@code <Parameter>} for each.
+ */
 class ReadmeSettingsTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-zA-Z]+)` \\| `([^`]*)` \\|.*$", Pattern.MULTILINE);
 
@@ -25,5 +28,14 @@ class ReadmeSettingsTest {
         }
         List<String> expected = Arrays.stream(Setting.values()).map(s -> s.key() + "=" + s.defaultValue()).toList();
         assertEquals(String.join("\n", expected) + "\n", documented.toString());
+    }
+
+    @Test
+    void theTomcatContextFileHasAParameterForEverySetting() throws Exception {
+        String context = Files.readString(Path.of("conf/tomcat/ROOT.xml"));
+        List<String> missing = Arrays.stream(Setting.values()).map(Setting::key)
+                .filter(key -> !context.contains("<Parameter name=\"" + key + "\""))
+                .toList();
+        assertEquals(List.of(), missing, "settings without an example in conf/tomcat/ROOT.xml");
     }
 }
