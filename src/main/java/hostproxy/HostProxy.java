@@ -1,0 +1,57 @@
+package hostproxy;
+
+import hostproxy.config.ProxyConfig;
+import hostproxy.relay.Relay;
+import hostproxy.relay.UpstreamClient;
+import hostproxy.routing.LoopGuard;
+import hostproxy.routing.Router;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.io.CloseMode;
+
+/** The running proxy of one deployment: its components, built together and closed together. */
+final class HostProxy implements AutoCloseable {
+    private final ProxyConfig config;
+    private final LoopGuard loopGuard;
+    private final Router router;
+    private final CloseableHttpClient client;
+    private final Relay relay;
+    private final AtomicLong exchangeIds = new AtomicLong();
+
+    HostProxy(ProxyConfig config) {
+        this.config = config;
+        this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        this.router = new Router(config, loopGuard);
+        this.client = UpstreamClient.create(config);
+        this.relay = new Relay(client);
+    }
+
+    ProxyConfig config() {
+        return config;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    Relay relay() {
+        return relay;
+    }
+
+    String viaToken() {
+        return loopGuard.token();
+    }
+
+    long nextExchangeId() {
+        return exchangeIds.incrementAndGet();
+    }
+
+    /** Closes every pooled backend connection at once: in-flight exchanges have ended with the container. */
+    @Override
+    public void close() throws IOException {
+        client.close(CloseMode.IMMEDIATE);
+    }
+}

@@ -1,0 +1,49 @@
+package hostproxy;
+
+import hostproxy.config.ProxyConfig;
+import hostproxy.config.SettingSources;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Builds the proxy once when the web application starts and closes it when it stops. An invalid
+ * setting throws here, which makes the container refuse the deployment with the setting's message.
+ */
+public final class HostProxyLifecycle implements ServletContextListener {
+    static final String ATTRIBUTE = HostProxy.class.getName();
+    /** The servlet's name in web.xml, whose init-params are also settings. */
+    static final String SERVLET_NAME = "hostproxy";
+    private static final Logger LOG = Logger.getLogger(HostProxyLifecycle.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        ServletRegistration servlet = context.getServletRegistration(SERVLET_NAME);
+        ProxyConfig config = ProxyConfig.from(SettingSources.of(
+                context::getInitParameter,
+                servlet == null ? key -> null : servlet::getInitParameter,
+                System::getProperty,
+                System::getenv));
+        HostProxy proxy = new HostProxy(config);
+        context.setAttribute(ATTRIBUTE, proxy);
+        LOG.info(() -> "hostproxy started (" + proxy.viaToken() + "): " + config);
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object proxy = event.getServletContext().getAttribute(ATTRIBUTE);
+        event.getServletContext().removeAttribute(ATTRIBUTE);
+        if (proxy instanceof HostProxy p) {
+            try {
+                p.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing backend connections failed", e);
+            }
+        }
+    }
+}

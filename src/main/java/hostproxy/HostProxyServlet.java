@@ -1,0 +1,53 @@
+package hostproxy;
+
+import hostproxy.relay.Exchange;
+import hostproxy.relay.ProxyError;
+import hostproxy.routing.Rejection;
+import hostproxy.routing.Route;
+import hostproxy.routing.RoutingDecision;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * The catch-all servlet. Each request goes through the same steps: route it by its Host, relay it
+ * to the backend and stream the answer back, or answer the one error that stopped it.
+ */
+public final class HostProxyServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private transient HostProxy proxy;
+
+    @Override
+    public void init() throws ServletException {
+        proxy = (HostProxy) getServletContext().getAttribute(HostProxyLifecycle.ATTRIBUTE);
+        if (proxy == null) {
+            throw new UnavailableException("hostproxy did not start: " + HostProxyLifecycle.class.getName()
+                    + " must be registered as a listener in web.xml");
+        }
+    }
+
+    /** Overrides the per-method dispatch: every method, PATCH and extension methods included, is relayed. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ServletExchange incoming = new ServletExchange(request);
+        Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
+        try {
+            Route route = route(incoming);
+            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken()),
+                    response);
+        } catch (ProxyError error) {
+            ErrorResponses.send(exchange, error, response);
+        }
+    }
+
+    private Route route(ServletExchange incoming) throws ProxyError {
+        RoutingDecision decision = proxy.router().route(incoming.head());
+        if (decision instanceof Rejection rejection) {
+            throw new ProxyError(rejection.status(), rejection.reason());
+        }
+        return (Route) decision;
+    }
+}

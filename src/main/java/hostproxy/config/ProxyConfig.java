@@ -1,0 +1,61 @@
+package hostproxy.config;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * hostproxy's configuration: immutable, parsed and validated once when the application starts.
+ * Build it with {@link #from(Function)} from a lookup that returns a setting's raw value, or
+ * {@code null} when the setting is not given.
+ */
+public record ProxyConfig(
+        String backendScheme,
+        String backendHost,
+        int backendPort,
+        Map<String, BackendTarget> routes,
+        List<String> allowedBackends,
+        boolean preserveHost,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        int maxConnectionsPerBackend,
+        int maxConnections) {
+
+    /** The defaults of every setting. */
+    public static ProxyConfig defaults() {
+        return from(s -> null);
+    }
+
+    /**
+     * Parses every setting, using its default where {@code rawValues} gives none.
+     *
+     * @throws InvalidSettingException naming the first setting whose value cannot be used
+     */
+    public static ProxyConfig from(Function<Setting, String> rawValues) {
+        Map<Setting, String> v = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String raw = rawValues.apply(s);
+            v.put(s, raw == null ? s.defaultValue() : raw.trim());
+        }
+        int perBackend = Values.integer(Setting.MAX_CONNECTIONS_PER_BACKEND,
+                v.get(Setting.MAX_CONNECTIONS_PER_BACKEND), 1, 100_000);
+        int total = Values.integer(Setting.MAX_CONNECTIONS, v.get(Setting.MAX_CONNECTIONS), 1, 100_000);
+        if (total < perBackend) {
+            throw new InvalidSettingException(Setting.MAX_CONNECTIONS, v.get(Setting.MAX_CONNECTIONS),
+                    "must be at least maxConnectionsPerBackend (" + perBackend + ")");
+        }
+        return new ProxyConfig(
+                Values.scheme(Setting.BACKEND_SCHEME, v.get(Setting.BACKEND_SCHEME)),
+                Values.hostTemplate(Setting.BACKEND_HOST, v.get(Setting.BACKEND_HOST)),
+                Values.integer(Setting.BACKEND_PORT, v.get(Setting.BACKEND_PORT), 1, 65535),
+                Values.routes(Setting.ROUTES, v.get(Setting.ROUTES)),
+                Values.globs(Setting.ALLOWED_BACKENDS, v.get(Setting.ALLOWED_BACKENDS)),
+                Values.bool(Setting.PRESERVE_HOST, v.get(Setting.PRESERVE_HOST)),
+                Values.duration(Setting.CONNECT_TIMEOUT, v.get(Setting.CONNECT_TIMEOUT)),
+                Values.duration(Setting.RESPONSE_TIMEOUT, v.get(Setting.RESPONSE_TIMEOUT)),
+                perBackend,
+                total);
+    }
+}

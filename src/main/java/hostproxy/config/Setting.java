@@ -1,0 +1,70 @@
+package hostproxy.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting hostproxy reads: its name, default and meaning. This enum is the single source of
+ * truth; the README's settings table is checked against it by a test.
+ *
+ * <p>A setting can be given, from lowest to highest precedence, as a web.xml context-param (or a
+ * Tomcat context {@code <Parameter>}, which the container presents the same way), a servlet
+ * init-param, a JVM system property {@code hostproxy.<name>}, or an environment variable
+ * {@code HOSTPROXY_<UPPER_SNAKE_NAME>}.
+ */
+public enum Setting {
+    BACKEND_SCHEME("backendScheme", "http",
+            "Scheme used to reach backends built from the template: `http` or `https`."),
+    BACKEND_HOST("backendHost", "{label}",
+            "Template for the backend host name; `{label}` is replaced by the first label of the Host header "
+                    + "(e.g. `tasks.{label}` or `{label}.internal`)."),
+    BACKEND_PORT("backendPort", "8080", "Port of backends built from the template."),
+    ROUTES("routes", "",
+            "Explicit targets per label that win over the template, comma-separated: "
+                    + "`www=http://frontend:3000, api=http://api-v2:9000/base` (a base path is prefixed)."),
+    ALLOWED_BACKENDS("allowedBackends", "*",
+            "Comma-separated globs (`*`, `?`) of labels that may be reached; others get `404`. "
+                    + "`localhost` is refused unless a route names it."),
+    PRESERVE_HOST("preserveHost", "true",
+            "`true`: send the client's Host header to the backend; `false`: send the backend's own name."),
+    CONNECT_TIMEOUT("connectTimeout", "5s",
+            "Longest wait for a TCP connection to a backend (and for a free pooled connection); then `504`."),
+    RESPONSE_TIMEOUT("responseTimeout", "60s",
+            "Longest silence from a backend while waiting for its response or between body reads; then `504` "
+                    + "(or an aborted response once it has started)."),
+    MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "100",
+            "Pooled connections to one backend address at most."),
+    MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The name used in web.xml, context files and the README, e.g. {@code connectTimeout}. */
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** e.g. {@code hostproxy.connectTimeout}. */
+    public String systemProperty() {
+        return "hostproxy." + key;
+    }
+
+    /** e.g. {@code HOSTPROXY_CONNECT_TIMEOUT}. */
+    public String environmentVariable() {
+        return "HOSTPROXY_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    }
+}

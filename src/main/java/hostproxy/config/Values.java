@@ -1,0 +1,147 @@
+package hostproxy.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for the kinds of value settings take; each names the setting when a value is bad. */
+final class Values {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern GLOB = Pattern.compile("[a-z0-9*?-]{1,63}");
+
+    private Values() {
+    }
+
+    static Duration duration(Setting setting, String value) {
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            throw new InvalidSettingException(setting, value, "expected a duration such as 250ms, 5s or 2m");
+        }
+        long amount = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (d.isZero()) {
+            throw new InvalidSettingException(setting, value, "must be longer than zero");
+        }
+        return d;
+    }
+
+    static int integer(Setting setting, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSettingException(setting, value, "expected a whole number from " + min + " to " + max);
+    }
+
+    static boolean bool(Setting setting, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidSettingException(setting, value, "expected true or false");
+        };
+    }
+
+    static String scheme(Setting setting, String value) {
+        String s = value.toLowerCase(Locale.ROOT);
+        if (!s.equals("http") && !s.equals("https")) {
+            throw new InvalidSettingException(setting, value, "expected http or https");
+        }
+        return s;
+    }
+
+    /** A host name template: DNS labels, where {@code {label}} may stand for (part of) a label. */
+    static String hostTemplate(Setting setting, String value) {
+        String t = value.toLowerCase(Locale.ROOT);
+        if (!isHostName(t.replace("{label}", "x"))) {
+            throw new InvalidSettingException(setting, value,
+                    "expected a host name in which {label} stands for the request's first label, e.g. tasks.{label}");
+        }
+        return t;
+    }
+
+    static List<String> globs(Setting setting, String value) {
+        List<String> globs = new ArrayList<>();
+        for (String item : value.split(",")) {
+            String g = item.trim().toLowerCase(Locale.ROOT);
+            if (g.isEmpty()) {
+                continue;
+            }
+            if (!GLOB.matcher(g).matches()) {
+                throw new InvalidSettingException(setting, value,
+                        "expected comma-separated label patterns of letters, digits, '-', '*' and '?'");
+            }
+            globs.add(g);
+        }
+        return List.copyOf(globs);
+    }
+
+    /** {@code label=http://host:port/base, ...}; a label may appear once. */
+    static Map<String, BackendTarget> routes(Setting setting, String value) {
+        Map<String, BackendTarget> routes = new LinkedHashMap<>();
+        for (String item : value.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            String label = eq < 0 ? "" : item.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            if (!LABEL.matcher(label).matches()) {
+                throw new InvalidSettingException(setting, value,
+                        "expected label=http://host:port[/base] pairs separated by commas; '" + item.trim()
+                                + "' does not start with a valid label");
+            }
+            BackendTarget target = target(setting, value, item.substring(eq + 1).trim());
+            if (routes.put(label, target) != null) {
+                throw new InvalidSettingException(setting, value, "label '" + label + "' is routed twice");
+            }
+        }
+        return Map.copyOf(routes);
+    }
+
+    private static BackendTarget target(Setting setting, String value, String uriText) {
+        String problem = "'" + uriText + "' is not an http:// or https:// URL with a host and no query";
+        try {
+            URI uri = new URI(uriText);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            boolean ok = (scheme.equals("http") || scheme.equals("https")) && !host.isEmpty()
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
+            if (!ok) {
+                throw new InvalidSettingException(setting, value, problem);
+            }
+            int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            String base = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+            return new BackendTarget(scheme, host, port, base);
+        } catch (URISyntaxException e) {
+            throw new InvalidSettingException(setting, value, problem);
+        }
+    }
+
+    static boolean isHostName(String host) {
+        if (host.isEmpty() || host.length() > 253) {
+            return false;
+        }
+        for (String label : host.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

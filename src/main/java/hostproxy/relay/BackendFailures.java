@@ -1,0 +1,42 @@
+package hostproxy.relay;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.NoHttpResponseException;
+
+/** Maps why a backend exchange failed, before any response byte was relayed, to a status and reason. */
+final class BackendFailures {
+    private BackendFailures() {
+    }
+
+    static ProxyError classify(IOException e, String backend) {
+        if (e instanceof UnknownHostException) {
+            return new ProxyError(502, "no backend named " + backend, e);
+        }
+        if (e instanceof ConnectionRequestTimeoutException) {
+            return new ProxyError(503, "too many concurrent requests for backend " + backend, e);
+        }
+        if (e instanceof ConnectTimeoutException) {
+            return new ProxyError(504, "backend " + backend + " did not accept a connection in time", e);
+        }
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            return new ProxyError(504, "backend " + backend + " did not respond in time", e);
+        }
+        if (e instanceof NoRouteToHostException) {
+            return new ProxyError(502, "backend " + backend + " is unreachable", e);
+        }
+        if (e instanceof ConnectException) {
+            return new ProxyError(502, "backend " + backend + " refused the connection", e);
+        }
+        if (e instanceof NoHttpResponseException) {
+            return new ProxyError(502, "backend " + backend + " closed the connection without a response", e);
+        }
+        return new ProxyError(502, "backend " + backend + " failed", e);
+    }
+}

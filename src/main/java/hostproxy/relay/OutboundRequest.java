@@ -1,0 +1,17 @@
+package hostproxy.relay;
+
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * The request to send to a backend, independent of the servlet API.
+ *
+ * @param method     the client's method, whatever it is
+ * @param rawTarget  path and query exactly as the client sent them ({@code /a%2Fb?x=1&x=})
+ * @param headers    the header fields to send, already filtered by {@link HeaderPolicy}
+ * @param body       the client's body stream, or {@code null} when the request has none
+ * @param bodyLength the body's length, or {@code -1} to send it chunked
+ */
+public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, InputStream body,
+        long bodyLength) {
+}

@@ -1,0 +1,18 @@
+package hostproxy.routing;
+
+import java.util.List;
+
+/**
+ * What routing needs to know of a request, taken from it once by the servlet.
+ *
+ * @param hostHeaders           every {@code Host} header field value, in order
+ * @param absoluteFormAuthority the authority of an absolute-form request target
+ *                              ({@code GET http://api.example.com/x}), or {@code null}
+ * @param viaHeaders            every {@code Via} header field value, in order
+ */
+public record RequestHead(List<String> hostHeaders, String absoluteFormAuthority, List<String> viaHeaders) {
+    public RequestHead {
+        hostHeaders = List.copyOf(hostHeaders);
+        viaHeaders = List.copyOf(viaHeaders);
+    }
+}

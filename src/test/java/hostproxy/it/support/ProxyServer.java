@@ -1,0 +1,141 @@
+package hostproxy.it.support;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
+
+/**
+ * A real Tomcat 11 on a loopback port, running the packaged {@code hostproxy.war} (built by the
+ * package phase) as its ROOT application. Settings are given as context {@code <Parameter>}s, just
+ * as a {@code conf/Catalina/localhost/ROOT.xml} would give them.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private final Tomcat tomcat;
+    private final Context context;
+    private final LogCapture log;
+
+    private ProxyServer(Tomcat tomcat, Context context, LogCapture log) {
+        this.tomcat = tomcat;
+        this.context = context;
+        this.log = log;
+    }
+
+    public static ProxyServer start(Map<String, String> settings) throws Exception {
+        LogCapture log = LogCapture.install();
+        Path base = Files.createTempDirectory("hostproxy-tomcat");
+        Files.createDirectories(base.resolve("webapps"));
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        // A proxy must forward %2F as sent; Tomcat rejects it by default (see conf/ for the same advice).
+        connector.setEncodedSolidusHandling("passthrough");
+        tomcat.setConnector(connector);
+        tomcat.getHost().setAutoDeploy(false);
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        Context context = tomcat.addWebapp("", war().getAbsolutePath());
+        for (Map.Entry<String, String> s : settings.entrySet()) {
+            ApplicationParameter p = new ApplicationParameter();
+            p.setName(s.getKey());
+            p.setValue(s.getValue());
+            context.addApplicationParameter(p);
+        }
+        tomcat.start();
+        return new ProxyServer(tomcat, context, log);
+    }
+
+    private static File war() {
+        String path = System.getProperty("hostproxy.war");
+        File war = path == null ? null : new File(path);
+        if (war == null || !war.isFile()) {
+            throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");
+        }
+        return war;
+    }
+
+    public int port() {
+        return tomcat.getConnector().getLocalPort();
+    }
+
+    /** Whether the application started: an invalid setting must stop it. */
+    public boolean deployed() {
+        return context.getState() == LifecycleState.STARTED;
+    }
+
+    public LogCapture log() {
+        return log;
+    }
+
+    /** Stops and removes the application, as an undeploy does; Tomcat runs its leak detection then. */
+    public void undeploy() {
+        tomcat.getHost().removeChild(context);
+    }
+
+    @Override
+    public void close() throws LifecycleException {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } finally {
+            log.close();
+        }
+    }
+
+    /** Collects log records of every logger while a server runs, to assert what was (not) logged. */
+    public static final class LogCapture extends Handler {
+        private final List<LogRecord> records = new ArrayList<>();
+
+        static LogCapture install() {
+            LogCapture capture = new LogCapture();
+            capture.setLevel(Level.ALL);
+            Logger.getLogger("").addHandler(capture);
+            return capture;
+        }
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        public synchronized List<String> messages(Level atLeast) {
+            List<String> out = new ArrayList<>();
+            for (LogRecord r : records) {
+                if (r.getLevel().intValue() >= atLeast.intValue()) {
+                    String text = r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown());
+                    out.add(r.getLoggerName() + ": " + text);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            Logger.getLogger("").removeHandler(this);
+        }
+
+        public void clear() {
+            synchronized (this) {
+                records.clear();
+            }
+        }
+    }
+
+}
