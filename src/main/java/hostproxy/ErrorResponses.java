@@ -17,11 +17,11 @@ final class ErrorResponses {
 
     /**
      * Answers with the error's status and its reason as short plain text. Backend failures and
-     * loops are logged at WARNING; a client's bad request only at FINE, so that bad input cannot
-     * flood the log.
+     * loops are logged at WARNING; what a client caused (a bad request, a name DNS does not know)
+     * only at FINE, so that bad input cannot flood the log.
      */
     static void send(Exchange exchange, ProxyError error, HttpServletResponse response) {
-        Level level = error.status() >= 500 ? Level.WARNING : Level.FINE;
+        Level level = error.backendFault() || error.status() == 508 ? Level.WARNING : Level.FINE;
         LOG.log(level, () -> exchange + " -> " + error.status() + ": " + error.logLine());
         if (response.isCommitted()) {
             return;

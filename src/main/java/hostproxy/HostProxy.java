@@ -5,19 +5,19 @@ import hostproxy.relay.Relay;
 import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
+import hostproxy.upstream.Upstreams;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.core5.io.CloseMode;
 
 /** The running proxy of one deployment: its components, built together and closed together. */
 final class HostProxy implements AutoCloseable {
     private final ProxyConfig config;
     private final LoopGuard loopGuard;
     private final Router router;
-    private final CloseableHttpClient client;
+    private final UpstreamClient client;
+    private final Upstreams upstreams;
     private final Relay relay;
     private final AtomicLong exchangeIds = new AtomicLong();
 
@@ -26,7 +26,8 @@ final class HostProxy implements AutoCloseable {
         this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         this.router = new Router(config, loopGuard);
         this.client = UpstreamClient.create(config);
-        this.relay = new Relay(client);
+        this.upstreams = new Upstreams(config, client::closeIdleConnections);
+        this.relay = new Relay(client, upstreams);
     }
 
     ProxyConfig config() {
@@ -49,9 +50,10 @@ final class HostProxy implements AutoCloseable {
         return exchangeIds.incrementAndGet();
     }
 
-    /** Closes every pooled backend connection at once: in-flight exchanges have ended with the container. */
+    /** Stops the DNS refresh, then closes every pooled backend connection. */
     @Override
     public void close() throws IOException {
-        client.close(CloseMode.IMMEDIATE);
+        upstreams.close();
+        client.close();
     }
 }

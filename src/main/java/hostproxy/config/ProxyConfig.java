@@ -1,5 +1,6 @@
 package hostproxy.config;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,7 +22,11 @@ public record ProxyConfig(
         Duration connectTimeout,
         Duration responseTimeout,
         int maxConnectionsPerBackend,
-        int maxConnections) {
+        int maxConnections,
+        List<InetSocketAddress> dnsServers,
+        Duration dnsRefresh,
+        Duration dnsTimeout,
+        Balancing balancer) {
 
     /** The defaults of every setting. */
     public static ProxyConfig defaults() {
@@ -56,6 +61,10 @@ public record ProxyConfig(
                 Values.duration(Setting.CONNECT_TIMEOUT, v.get(Setting.CONNECT_TIMEOUT)),
                 Values.duration(Setting.RESPONSE_TIMEOUT, v.get(Setting.RESPONSE_TIMEOUT)),
                 perBackend,
-                total);
+                total,
+                Values.dnsServers(Setting.DNS_SERVERS, v.get(Setting.DNS_SERVERS)),
+                Values.duration(Setting.DNS_REFRESH, v.get(Setting.DNS_REFRESH)),
+                Values.duration(Setting.DNS_TIMEOUT, v.get(Setting.DNS_TIMEOUT)),
+                Values.balancing(Setting.BALANCER, v.get(Setting.BALANCER)));
     }
 }

@@ -33,7 +33,17 @@ public enum Setting {
                     + "(or an aborted response once it has started)."),
     MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "100",
             "Pooled connections to one backend address at most."),
-    MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most.");
+    MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most."),
+    DNS_SERVERS("dnsServers", "",
+            "DNS servers to ask, comma-separated IP addresses with optional port (`127.0.0.11`, `[fd00::53]:5353`); "
+                    + "empty: the system's resolvers (`/etc/resolv.conf`, with its search domains, or Windows' own). "
+                    + "The hosts file is read first either way."),
+    DNS_REFRESH("dnsRefresh", "5s",
+            "How often each backend name in use is resolved again, in the background; it wins over record TTLs."),
+    DNS_TIMEOUT("dnsTimeout", "2s", "Longest wait for one DNS answer (each server is tried once more after it)."),
+    BALANCER("balancer", "round-robin",
+            "How requests for one name are spread over its addresses: `round-robin` or `least-requests` "
+                    + "(the less busy of two random addresses).");
 
     private final String key;
     private final String defaultValue;

@@ -1,7 +1,10 @@
 package hostproxy.config;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,6 +134,51 @@ final class Values {
         } catch (URISyntaxException e) {
             throw new InvalidSettingException(setting, value, problem);
         }
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]+(%\\w+)?");
+
+    /** IP literals with an optional port: {@code 127.0.0.11}, {@code 10.0.0.2:5353}, {@code [::1]:53}. */
+    static List<InetSocketAddress> dnsServers(Setting setting, String value) {
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (String item : value.split(",")) {
+            String s = item.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            String host = s;
+            String port = "53";
+            if (s.startsWith("[")) {
+                int close = s.indexOf(']');
+                host = close < 0 ? "" : s.substring(1, close);
+                String rest = close < 0 ? "" : s.substring(close + 1);
+                port = rest.isEmpty() ? port : rest.startsWith(":") ? rest.substring(1) : "";
+            } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+                host = s.substring(0, s.indexOf(':'));
+                port = s.substring(s.indexOf(':') + 1);
+            }
+            boolean literal = IPV4.matcher(host).matches() || (host.contains(":") && IPV6.matcher(host).matches());
+            if (!literal || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new InvalidSettingException(setting, value,
+                        "expected comma-separated IP addresses with an optional port, e.g. 127.0.0.11 or [fd00::53]:5353");
+            }
+            try {
+                servers.add(new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(port)));
+            } catch (UnknownHostException e) { // a literal is never looked up: only a malformed one lands here
+                throw new InvalidSettingException(setting, value, "'" + host + "' is not an IP address");
+            }
+        }
+        return List.copyOf(servers);
+    }
+
+    static Balancing balancing(Setting setting, String value) {
+        for (Balancing b : Balancing.values()) {
+            if (b.key().equals(value.toLowerCase(Locale.ROOT))) {
+                return b;
+            }
+        }
+        throw new InvalidSettingException(setting, value, "expected round-robin or least-requests");
     }
 
     static boolean isHostName(String host) {

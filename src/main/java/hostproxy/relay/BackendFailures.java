@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import hostproxy.upstream.BackendUnresolvedException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -15,9 +16,27 @@ final class BackendFailures {
     private BackendFailures() {
     }
 
+    /** No connection was made, so nothing was sent: the request may go to another address whatever its method. */
+    static boolean isConnectFailure(IOException e) {
+        return e instanceof ConnectException || e instanceof ConnectTimeoutException
+                || e instanceof NoRouteToHostException;
+    }
+
+    /**
+     * Sent, but the connection failed before any response came (a reused connection the backend
+     * had closed, or a backend that died): an idempotent request may go again. A response timeout
+     * is not such a failure: sending again would double the wait.
+     */
+    static boolean failedBeforeResponse(IOException e) {
+        return !(e instanceof InterruptedIOException);
+    }
+
     static ProxyError classify(IOException e, String backend) {
         if (e instanceof UnknownHostException) {
-            return new ProxyError(502, "no backend named " + backend, e);
+            return ProxyError.noSuchBackend(backend, e);
+        }
+        if (e instanceof BackendUnresolvedException) {
+            return new ProxyError(502, e.getMessage(), null);
         }
         if (e instanceof ConnectionRequestTimeoutException) {
             return new ProxyError(503, "too many concurrent requests for backend " + backend, e);

@@ -2,6 +2,7 @@ package hostproxy.relay;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The request to send to a backend, independent of the servlet API.
@@ -14,4 +15,11 @@ import java.util.List;
  */
 public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, InputStream body,
         long bodyLength) {
+    /** RFC 9110 §9.2.2. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    /** May be sent again: idempotent, and without a body that was consumed by the first try. */
+    boolean isReplayable() {
+        return IDEMPOTENT.contains(method) && (body == null || bodyLength == 0);
+    }
 }

@@ -7,14 +7,35 @@ package hostproxy.relay;
 public final class ProxyError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final boolean backendFault;
 
+    /** A request refused for what the client sent: answered, logged only at FINE. */
     public ProxyError(int status, String reason) {
-        this(status, reason, null);
+        this(status, reason, null, false);
     }
 
+    /** A backend that failed: answered, and logged at WARNING. */
     public ProxyError(int status, String reason, Throwable cause) {
+        this(status, reason, cause, true);
+    }
+
+    private ProxyError(int status, String reason, Throwable cause, boolean backendFault) {
         super(reason, cause, false, false);
         this.status = status;
+        this.backendFault = backendFault;
+    }
+
+    /**
+     * A name the client asked for that DNS does not know: a typo or a scan, not a backend fault.
+     * Logged like a bad request, so that a flood of random names cannot flood the log.
+     */
+    static ProxyError noSuchBackend(String backend, Throwable cause) {
+        return new ProxyError(502, "no backend named " + backend, cause, false);
+    }
+
+    /** Whether an operator must hear of it: the backend, not the client, failed. */
+    public boolean backendFault() {
+        return backendFault;
     }
 
     public int status() {

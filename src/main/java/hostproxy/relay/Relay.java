@@ -2,13 +2,18 @@ package hostproxy.relay;
 
 import hostproxy.config.BackendTarget;
 import hostproxy.routing.Route;
+import hostproxy.upstream.Backend;
+import hostproxy.upstream.Endpoint;
+import hostproxy.upstream.Upstreams;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -29,32 +34,85 @@ public final class Relay {
     static final int BUFFER_SIZE = 16 * 1024;
 
     private final CloseableHttpClient client;
+    private final Upstreams upstreams;
 
-    public Relay(CloseableHttpClient client) {
-        this.client = client;
+    public Relay(UpstreamClient client, Upstreams upstreams) {
+        this.client = client.client();
+        this.upstreams = upstreams;
     }
 
     /**
+     * Sends the request to one address of the route's backend after another until one answers:
+     * a connect failure marks that address down and moves on (nothing was sent, so any method may
+     * go again); an idempotent request with an empty body also goes again once when it fails before
+     * any response byte. Nothing is resent once a response has begun.
+     *
      * @throws ProxyError               the backend could not be reached or failed before any
      *                                  response byte was relayed
      * @throws ResponseAbortedException the backend failed after the response head was relayed
      */
     public void forward(Exchange exchange, Route route, OutboundRequest request, HttpServletResponse response)
             throws ProxyError, ResponseAbortedException {
-        ClassicHttpResponse backendResponse;
+        Backend backend;
         try {
-            backendResponse = client.executeOpen(host(route.target()), toClassic(route.target(), request), null);
+            backend = upstreams.backend(route.backendName());
         } catch (IOException e) {
-            if (ClientGoneException.causedBy(e)) {
-                LOG.fine(() -> exchange + ": client went away while sending its request body");
-                return;
-            }
             throw BackendFailures.classify(e, route.backendName());
         }
-        try {
-            relayResponse(exchange, route, backendResponse, response);
-        } finally {
-            close(exchange, backendResponse);
+        Set<Endpoint> tried = new HashSet<>();
+        boolean lookedUpAgain = false;
+        boolean resendUsed = false;
+        Endpoint resendTo = null;
+        IOException last = null;
+        for (;;) {
+            Endpoint endpoint = backend.pick(tried, System.nanoTime());
+            if (endpoint == null && resendTo != null) {
+                endpoint = resendTo; // a single address: the resend goes to it, on a new connection
+            } else if (endpoint == null && !lookedUpAgain && BackendFailures.isConnectFailure(last)) {
+                lookedUpAgain = true; // every known address refused: has the service moved?
+                if (upstreams.refreshNow(backend)) {
+                    continue;
+                }
+            }
+            if (endpoint == null) {
+                throw BackendFailures.classify(last, route.backendName());
+            }
+            resendTo = null;
+            tried.add(endpoint);
+            endpoint.begin();
+            try {
+                ClassicHttpResponse backendResponse;
+                try {
+                    backendResponse = client.executeOpen(host(route.target(), endpoint),
+                            toClassic(route.target(), endpoint, request), null);
+                } catch (IOException e) {
+                    if (ClientGoneException.causedBy(e)) {
+                        LOG.fine(() -> exchange + ": client went away while sending its request body");
+                        return;
+                    }
+                    last = e;
+                    if (BackendFailures.isConnectFailure(e)) {
+                        upstreams.connectFailed(backend, endpoint, e.getMessage());
+                    } else if (!resendUsed && request.isReplayable() && BackendFailures.failedBeforeResponse(e)) {
+                        resendUsed = true;
+                        resendTo = endpoint;
+                    } else {
+                        throw BackendFailures.classify(e, route.backendName());
+                    }
+                    LOG.fine(exchange + ": " + endpoint.address().getHostAddress() + " failed (" + e + "); trying again");
+                    continue;
+                }
+                // The response has begun: from here on nothing is sent again.
+                upstreams.succeeded(backend, endpoint);
+                try {
+                    relayResponse(exchange, route, backendResponse, response);
+                } finally {
+                    close(exchange, backendResponse);
+                }
+                return;
+            } finally {
+                upstreams.finished(endpoint);
+            }
         }
     }
 
@@ -66,12 +124,13 @@ public final class Relay {
         }
     }
 
-    private static HttpHost host(BackendTarget target) {
-        return new HttpHost(target.scheme(), target.host(), target.port());
+    /** The address to connect to, and the name for the Host header, TLS and logs. */
+    private static HttpHost host(BackendTarget target, Endpoint endpoint) {
+        return new HttpHost(target.scheme(), endpoint.address(), target.host(), target.port());
     }
 
-    private static ClassicHttpRequest toClassic(BackendTarget target, OutboundRequest request) {
-        BasicClassicHttpRequest out = new BasicClassicHttpRequest(request.method(), host(target),
+    private static ClassicHttpRequest toClassic(BackendTarget target, Endpoint endpoint, OutboundRequest request) {
+        BasicClassicHttpRequest out = new BasicClassicHttpRequest(request.method(), host(target, endpoint),
                 target.basePath() + request.rawTarget());
         for (HeaderField h : request.headers()) {
             out.addHeader(h.name(), h.value());

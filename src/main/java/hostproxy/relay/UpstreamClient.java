@@ -1,20 +1,32 @@
 package hostproxy.relay;
 
 import hostproxy.config.ProxyConfig;
+import java.io.IOException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
-/** Builds the one HttpClient all exchanges share, set up to relay rather than to browse. */
-public final class UpstreamClient {
-    private UpstreamClient() {
+/**
+ * The one HttpClient all exchanges share, set up to relay rather than to browse, and its pool.
+ * Every exchange names the backend address itself (a route per IP that keeps the host name), so
+ * the pool holds connections per address and the client never resolves a name.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private final PoolingHttpClientConnectionManager pool;
+    private final CloseableHttpClient client;
+
+    private UpstreamClient(PoolingHttpClientConnectionManager pool, CloseableHttpClient client) {
+        this.pool = pool;
+        this.client = client;
     }
 
-    public static CloseableHttpClient create(ProxyConfig config) {
+    public static UpstreamClient create(ProxyConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
         ConnectionConfig connections = ConnectionConfig.custom()
@@ -24,12 +36,13 @@ public final class UpstreamClient {
                 // keep-alive connections on their own schedule.
                 .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                 .build();
-        return HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnPerRoute(config.maxConnectionsPerBackend())
-                        .setMaxConnTotal(config.maxConnections())
-                        .setDefaultConnectionConfig(connections)
-                        .build())
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnPerRoute(config.maxConnectionsPerBackend())
+                .setMaxConnTotal(config.maxConnections())
+                .setDefaultConnectionConfig(connections)
+                .build();
+        CloseableHttpClient client = HttpClients.custom()
+                .setConnectionManager(pool)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         // Waiting for a free pooled connection is bounded like connecting.
                         .setConnectionRequestTimeout(connect)
@@ -37,7 +50,7 @@ public final class UpstreamClient {
                         .build())
                 // A redirect is the client's to follow, with its own cookies and credentials.
                 .disableRedirectHandling()
-                // A retry is never hidden: only the upstream layer decides what is safe to resend.
+                // A retry is never hidden: only the relay decides what is safe to resend, and where.
                 .disableAutomaticRetries()
                 // Bodies and their Content-Length pass exactly as the backend sent them.
                 .disableContentCompression()
@@ -50,5 +63,24 @@ public final class UpstreamClient {
                 // The client's User-Agent, or none, passes unchanged.
                 .disableDefaultUserAgent()
                 .build();
+        return new UpstreamClient(pool, client);
+    }
+
+    CloseableHttpClient client() {
+        return client;
+    }
+
+    /**
+     * Closes every idle pooled connection. Run when an address leaves DNS; the pool cannot close
+     * one route's connections alone, and a departure is rare enough for others to reconnect.
+     */
+    public void closeIdleConnections() {
+        pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
+    }
+
+    /** Closes every connection at once: in-flight exchanges have ended with the container. */
+    @Override
+    public void close() throws IOException {
+        client.close(CloseMode.IMMEDIATE);
     }
 }

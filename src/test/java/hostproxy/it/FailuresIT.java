@@ -70,8 +70,9 @@ class FailuresIT {
         assertEquals(502, r.status());
         assertEquals("no backend named nosuchservice\n", r.text());
         assertEquals("text/plain;charset=UTF-8", r.header("Content-Type"));
-        assertEquals(1, warnings().size(), warnings().toString());
-        assertTrue(warnings().get(0).contains("nosuchservice"), warnings().toString());
+        // the client's input, not a backend fault: logged at FINE so that a scan cannot flood the log
+        assertEquals(List.of(), warnings());
+        assertTrue(proxy.log().messages(Level.FINE).stream().anyMatch(m -> m.contains("no backend named nosuchservice")));
     }
 
     @Test

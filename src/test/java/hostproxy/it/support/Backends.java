@@ -4,8 +4,11 @@ import java.io.IOException;
 
 /** The three backends of the tests' hosts file ({@code src/test/resources/hosts}), all on {@link #PORT}. */
 public final class Backends implements AutoCloseable {
-    /** Not 8080, so that tests never meet a real service (or the benchmark's backend) on this machine. */
-    public static final int PORT = 18080;
+    /**
+     * Not 8080, so that tests never meet a real service (or the benchmark's backend) on this machine;
+     * {@code -Dtest.backend.port} moves it, for two test runs side by side.
+     */
+    public static final int PORT = Integer.getInteger("test.backend.port", 18080);
     public final TestBackend alpha;
     public final TestBackend beta;
     public final TestBackend gamma;

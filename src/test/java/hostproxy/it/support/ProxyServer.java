@@ -26,14 +26,26 @@ public final class ProxyServer implements AutoCloseable {
     private final Tomcat tomcat;
     private final Context context;
     private final LogCapture log;
+    private final TestDns dns;
 
-    private ProxyServer(Tomcat tomcat, Context context, LogCapture log) {
+    private ProxyServer(Tomcat tomcat, Context context, LogCapture log, TestDns dns) {
         this.tomcat = tomcat;
         this.context = context;
         this.log = log;
+        this.dns = dns;
     }
 
-    public static ProxyServer start(Map<String, String> settings) throws Exception {
+    /**
+     * Starts the proxy. Unless the settings name DNS servers, it gets a {@link TestDns} of its own,
+     * so that no lookup of any test ever leaves this machine; names of the tests' hosts file
+     * resolve through that file, which hostproxy reads before asking DNS.
+     */
+    public static ProxyServer start(Map<String, String> given) throws Exception {
+        TestDns dns = given.containsKey("dnsServers") ? null : TestDns.start();
+        Map<String, String> settings = new java.util.HashMap<>(given);
+        if (dns != null) {
+            settings.put("dnsServers", dns.server());
+        }
         LogCapture log = LogCapture.install();
         Path base = Files.createTempDirectory("hostproxy-tomcat");
         Files.createDirectories(base.resolve("webapps"));
@@ -55,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
             context.addApplicationParameter(p);
         }
         tomcat.start();
-        return new ProxyServer(tomcat, context, log);
+        return new ProxyServer(tomcat, context, log, dns);
     }
 
     private static File war() {
@@ -76,6 +88,11 @@ public final class ProxyServer implements AutoCloseable {
         return context.getState() == LifecycleState.STARTED;
     }
 
+    /** The DNS server this proxy asks (when the test did not name its own). */
+    public TestDns dns() {
+        return dns;
+    }
+
     public LogCapture log() {
         return log;
     }
@@ -92,6 +109,13 @@ public final class ProxyServer implements AutoCloseable {
             tomcat.destroy();
         } finally {
             log.close();
+            if (dns != null) {
+                try {
+                    dns.close();
+                } catch (java.io.IOException e) {
+                    // already stopped by the test
+                }
+            }
         }
     }
 

@@ -45,10 +45,32 @@ public final class TestBackend implements AutoCloseable {
 
     private TestBackend(String name, String address, int port) throws IOException {
         this.name = name;
-        this.server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(address), port), 200);
+        this.server = bind(new InetSocketAddress(InetAddress.getByName(address), port));
         threads.execute(this::acceptLoop);
+    }
+
+    /** Binds, giving a listener this address just had (a test before, a parallel run) 5 s to let go. */
+    private static ServerSocket bind(InetSocketAddress address) throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (;;) {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            try {
+                s.bind(address, 200);
+                return s;
+            } catch (java.net.BindException e) {
+                s.close();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public static TestBackend start(String name, String address, int port) throws IOException {
@@ -118,7 +140,7 @@ public final class TestBackend implements AutoCloseable {
     private void serve(Socket socket) {
         try (socket) {
             InputStream in = new BufferedInputStream(new Recording(socket.getInputStream()));
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             for (;;) {
                 RecordedRequest request = readRequest(in);
                 if (request == null) {
@@ -128,7 +150,9 @@ public final class TestBackend implements AutoCloseable {
                 served.incrementAndGet();
                 Reply reply = handler.apply(request);
                 String origin = "X-Backend: " + name + "\r\n";
-                if (!reply.write(new BackendNaming(out, origin), socket)) {
+                boolean keepAlive = reply.write(new BackendNaming(out, origin), socket);
+                out.flush();
+                if (!keepAlive) {
                     return;
                 }
             }

@@ -1,0 +1,174 @@
+package hostproxy.upstream;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * One backend name and what is known of it: its addresses as DNS last gave them, their health,
+ * and whether DNS is answering.
+ */
+public final class Backend {
+    private static final Logger LOG = Logger.getLogger(Backend.class.getName());
+
+    private final String name;
+    private final Balancer balancer;
+    private final AtomicInteger cursor = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+    final CompletableFuture<Void> firstResolution = new CompletableFuture<>();
+    final AtomicBoolean resolving = new AtomicBoolean();
+    private volatile List<Endpoint> endpoints = List.of();
+    private volatile boolean notFound;
+    private volatile String dnsTrouble;
+    /** Until when a negative or failed first answer stands before the name is asked again. */
+    private volatile long retryAfterNanos;
+    private volatile long lastUsedNanos;
+    private final AtomicLong lastForcedLookupNanos = new AtomicLong();
+
+    Backend(String name, Balancer balancer, long nowNanos) {
+        this.name = name;
+        this.balancer = balancer;
+        this.lastUsedNanos = nowNanos;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    boolean notFound() {
+        return notFound;
+    }
+
+    String dnsTrouble() {
+        return dnsTrouble;
+    }
+
+    /** At most one forced lookup per name per {@code minimumGap}, however many requests find it down. */
+    boolean mayForceLookup(long nowNanos, long minimumGapNanos) {
+        long last = lastForcedLookupNanos.get();
+        return (last == 0 || nowNanos - last >= minimumGapNanos) && lastForcedLookupNanos.compareAndSet(last, nowNanos);
+    }
+
+    void touch(long nowNanos) {
+        lastUsedNanos = nowNanos;
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    /** A name DNS denied, or never answered for, is asked again after a short while, not at once. */
+    boolean isStale(long nowNanos) {
+        boolean unresolved = notFound || (endpoints.isEmpty() && dnsTrouble != null);
+        return unresolved && firstResolution.isDone() && nowNanos - retryAfterNanos >= 0;
+    }
+
+    /**
+     * The address for the next attempt: a healthy one by the balancer, else, when every untried
+     * address is down, the one down longest rather than none.
+     *
+     * @param tried addresses this request has already tried
+     * @return {@code null} when every address has been tried
+     */
+    public Endpoint pick(Set<Endpoint> tried, long nowNanos) {
+        List<Endpoint> all = endpoints;
+        List<Endpoint> untried = new ArrayList<>(all.size());
+        List<Endpoint> healthy = new ArrayList<>(all.size());
+        for (Endpoint e : all) {
+            if (!tried.contains(e)) {
+                untried.add(e);
+                if (e.isUp(nowNanos)) {
+                    healthy.add(e);
+                }
+            }
+        }
+        if (!healthy.isEmpty()) {
+            return balancer.pick(healthy, cursor);
+        }
+        return untried.stream().min(Comparator.comparingLong(Endpoint::downSinceNanos)).orElse(null);
+    }
+
+    /**
+     * Takes in what DNS said. Addresses still present keep their health and in-flight count; new
+     * ones join; departed ones are retired.
+     *
+     * @return whether an address left (its idle connections should be closed)
+     */
+    synchronized boolean apply(Resolution resolution, long nowNanos, long negativeTtlNanos) {
+        boolean departed = false;
+        if (resolution instanceof Resolution.Found found) {
+            Map<InetAddress, Endpoint> known = new HashMap<>();
+            for (Endpoint e : endpoints) {
+                known.put(e.address(), e);
+            }
+            List<Endpoint> next = new ArrayList<>(found.addresses().size());
+            for (InetAddress a : found.addresses()) {
+                Endpoint e = known.remove(a);
+                next.add(e != null ? e : new Endpoint(a));
+            }
+            known.values().forEach(Endpoint::retire);
+            departed = !known.isEmpty();
+            if (departed || next.size() != endpoints.size()) {
+                LOG.info(() -> "backend " + name + " now has addresses " + addresses(next));
+            }
+            if (dnsTrouble != null && !endpoints.isEmpty()) {
+                LOG.info(() -> "DNS answers again for backend " + name);
+            }
+            endpoints = List.copyOf(next);
+            notFound = false;
+            dnsTrouble = null;
+        } else if (resolution instanceof Resolution.NotFound) {
+            if (!endpoints.isEmpty()) {
+                LOG.info(() -> "backend " + name + " is no longer in DNS");
+                endpoints.forEach(Endpoint::retire);
+                departed = true;
+            }
+            endpoints = List.of();
+            notFound = true;
+            dnsTrouble = null;
+            retryAfterNanos = nowNanos + negativeTtlNanos;
+        } else if (resolution instanceof Resolution.Failed failed) {
+            if (dnsTrouble == null) { // once per outage, not per lookup
+                LOG.warning(() -> "DNS lookup for backend " + name + " failed (" + failed.reason() + "); "
+                        + (endpoints.isEmpty() ? "no address known yet" : "keeping its last known addresses "
+                        + addresses(endpoints)));
+            }
+            dnsTrouble = failed.reason();
+            retryAfterNanos = nowNanos + negativeTtlNanos;
+        }
+        firstResolution.complete(null);
+        return departed;
+    }
+
+    /** For logs and a status page: {@code api: 10.0.1.7 up, 0 in flight; 10.0.1.8 down 4s more (...)}. */
+    String describe(long nowNanos) {
+        if (notFound) {
+            return name + ": not in DNS";
+        }
+        StringBuilder s = new StringBuilder(name).append(':');
+        for (Endpoint e : endpoints) {
+            s.append(' ').append(e.describe(nowNanos)).append(';');
+        }
+        if (dnsTrouble != null) {
+            s.append(" DNS failing: ").append(dnsTrouble);
+        }
+        return s.toString();
+    }
+
+    private static List<String> addresses(List<Endpoint> endpoints) {
+        return endpoints.stream().map(e -> e.address().getHostAddress()).toList();
+    }
+}

@@ -1,0 +1,219 @@
+package hostproxy.upstream;
+
+import hostproxy.config.ProxyConfig;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every backend name in use and its addresses, kept fresh by one background scheduler: each name
+ * is resolved again every {@code dnsRefresh} (whatever the records' TTL), and at once when a
+ * request has found every known address of it down. A request never waits for DNS once its name
+ * is known.
+ */
+public final class Upstreams implements AutoCloseable {
+    /** How long "no such name" stands before the name is asked again: a flood of bad names cannot flood DNS. */
+    static final Duration NEGATIVE_TTL = Duration.ofSeconds(1);
+    /** A name no request has used for this long is forgotten. */
+    static final Duration FORGET_AFTER = Duration.ofMinutes(5);
+    /** At most this many names are tracked, so that random names cannot grow memory without bound. */
+    static final int MAX_NAMES = 10_000;
+    private static final Logger LOG = Logger.getLogger(Upstreams.class.getName());
+
+    private final NameResolver resolver;
+    private final Balancer balancer;
+    private final Runnable closeIdleConnections;
+    private final Duration lookupBound;
+    private final ConcurrentHashMap<String, Backend> backends = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+
+    /** @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS */
+    public Upstreams(ProxyConfig config, Runnable closeIdleConnections) {
+        this(new DnsNameResolver(config.dnsServers(), config.dnsTimeout()), config, closeIdleConnections);
+    }
+
+    Upstreams(NameResolver resolver, ProxyConfig config, Runnable closeIdleConnections) {
+        this.resolver = resolver;
+        this.balancer = Balancer.of(config.balancer());
+        this.closeIdleConnections = closeIdleConnections;
+        // each server is asked twice at most (ExtendedResolver retries once)
+        int servers = Math.max(1, config.dnsServers().size());
+        this.lookupBound = config.dnsTimeout().multipliedBy(2L * servers).plusSeconds(1);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hostproxy-dns-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = config.dnsRefresh().toMillis();
+        scheduler.scheduleWithFixedDelay(this::refreshAll, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The backend of this name, resolving it first if it is new (the only time a request waits for DNS).
+     *
+     * @throws UnknownHostException       DNS says the name does not exist (remembered for a second)
+     * @throws BackendUnresolvedException DNS gave no usable answer and no address is known
+     */
+    public Backend backend(String name) throws UnknownHostException, BackendUnresolvedException {
+        long now = System.nanoTime();
+        Backend backend = backends.get(name);
+        if (backend == null || backend.isStale(now)) {
+            backend = track(name, now);
+        }
+        backend.touch(now);
+        try {
+            backend.firstResolution.get(lookupBound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new BackendUnresolvedException(name, "DNS did not answer within " + lookupBound.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendUnresolvedException(name, "interrupted");
+        } catch (ExecutionException e) {
+            throw new BackendUnresolvedException(name, e.getCause().toString());
+        }
+        if (backend.notFound()) {
+            throw new UnknownHostException(name);
+        }
+        if (backend.endpoints().isEmpty()) {
+            throw new BackendUnresolvedException(name, String.valueOf(backend.dnsTrouble()));
+        }
+        return backend;
+    }
+
+    private Backend track(String name, long now) throws BackendUnresolvedException {
+        if (backends.size() >= MAX_NAMES) {
+            forgetStale(now);
+            if (backends.size() >= MAX_NAMES) {
+                throw new BackendUnresolvedException(name, "too many distinct backend names in use (" + MAX_NAMES + ")");
+            }
+        }
+        Backend fresh = new Backend(name, balancer, now);
+        Backend tracked = backends.compute(name, (k, old) -> old == null || old.isStale(now) ? fresh : old);
+        if (tracked == fresh) {
+            resolve(fresh);
+        }
+        return tracked;
+    }
+
+    /** Resolves the name unless a lookup of it is already under way. */
+    private void resolve(Backend backend) {
+        if (!backend.resolving.compareAndSet(false, true)) {
+            return;
+        }
+        resolver.resolve(backend.name()).whenComplete((resolution, failure) -> {
+            backend.resolving.set(false);
+            Resolution r = failure != null ? new Resolution.Failed(failure.toString()) : resolution;
+            if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
+                closeIdleConnections.run();
+            }
+        });
+    }
+
+    /**
+     * Every address of the backend failed to connect: asks DNS again now, waiting at most one
+     * lookup, in case the service moved.
+     *
+     * @return whether the backend now has an address this request has not tried
+     */
+    public boolean refreshNow(Backend backend) {
+        List<Endpoint> before = backend.endpoints();
+        if (!backend.mayForceLookup(System.nanoTime(), NEGATIVE_TTL.toNanos())) {
+            return false;
+        }
+        try {
+            Resolution r = resolver.resolve(backend.name()).toCompletableFuture()
+                    .get(lookupBound.toMillis(), TimeUnit.MILLISECONDS);
+            if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
+                closeIdleConnections.run();
+            }
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return backend.endpoints().stream().anyMatch(e -> !before.contains(e));
+    }
+
+    /** A connection to this address could not be made: it is down for a while. */
+    public void connectFailed(Backend backend, Endpoint endpoint, String why) {
+        if (endpoint.connectFailed(System.nanoTime(), why)) {
+            LOG.info(() -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress()
+                    + " is down: " + why);
+        }
+    }
+
+    /** An exchange with this address got its response: a down address is up again. */
+    public void succeeded(Backend backend, Endpoint endpoint) {
+        if (endpoint.succeeded()) {
+            LOG.info(() -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress()
+                    + " is up again");
+        }
+    }
+
+    /** An exchange with this address is over; a retired address's connection is closed now that it is idle. */
+    public void finished(Endpoint endpoint) {
+        if (endpoint.end()) {
+            closeIdleConnections.run();
+        }
+    }
+
+    /** The state of every known name, one line each, for logs and a status page. */
+    public List<String> status() {
+        long now = System.nanoTime();
+        return backends.values().stream().sorted(Comparator.comparing(Backend::name))
+                .map(b -> b.describe(now)).toList();
+    }
+
+    private void refreshAll() {
+        try {
+            long now = System.nanoTime();
+            forgetStale(now);
+            for (Backend backend : backends.values()) {
+                if (!backend.notFound()) {
+                    resolve(backend);
+                }
+            }
+            if (LOG.isLoggable(Level.FINE)) {
+                status().forEach(line -> LOG.fine(line));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "refreshing backend addresses failed", e); // and the next round runs anyway
+        }
+    }
+
+    /** Drops names denied by DNS whose answer has expired, and names no request has used for a while. */
+    private void forgetStale(long now) {
+        boolean departed = false;
+        for (Backend b : backends.values()) {
+            boolean unused = now - b.lastUsedNanos() > FORGET_AFTER.toNanos();
+            if ((unused || b.isStale(now)) && backends.remove(b.name(), b)) {
+                b.endpoints().forEach(Endpoint::retire);
+                departed |= !b.endpoints().isEmpty();
+            }
+        }
+        if (departed) {
+            closeIdleConnections.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resolver.close();
+    }
+}

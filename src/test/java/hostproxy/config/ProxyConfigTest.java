@@ -1,0 +1,88 @@
+package hostproxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ProxyConfigTest {
+    @Test
+    void defaults() {
+        ProxyConfig c = ProxyConfig.defaults();
+        assertEquals("http", c.backendScheme());
+        assertEquals("{label}", c.backendHost());
+        assertEquals(8080, c.backendPort());
+        assertEquals(Map.of(), c.routes());
+        assertEquals(List.of("*"), c.allowedBackends());
+        assertEquals(true, c.preserveHost());
+        assertEquals(Duration.ofSeconds(5), c.connectTimeout());
+        assertEquals(Duration.ofSeconds(60), c.responseTimeout());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"250ms,250", "5s,5000", "2m,120000", "1h,3600000"})
+    void durationsTakeAUnit(String text, long millis) {
+        assertEquals(Duration.ofMillis(millis),
+                ProxyConfig.from(s -> s == Setting.CONNECT_TIMEOUT ? text : null).connectTimeout());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "connectTimeout|5|expected a duration such as 250ms, 5s or 2m",
+            "connectTimeout|0s|must be longer than zero",
+            "responseTimeout|-1s|expected a duration such as 250ms, 5s or 2m",
+            "backendPort|0|expected a whole number from 1 to 65535",
+            "backendPort|http|expected a whole number from 1 to 65535",
+            "preserveHost|1|expected true or false",
+            "backendScheme|ftp|expected http or https",
+            "routes|www|expected label=http://host:port[/base] pairs separated by commas; 'www' does not start with a valid label",
+            "routes|www=frontend:3000|'frontend:3000' is not an http:// or https:// URL with a host and no query",
+            "routes|www=http://a?x=1|'http://a?x=1' is not an http:// or https:// URL with a host and no query",
+            "routes|a=http://x, a=http://y|label 'a' is routed twice",
+            "allowedBackends|api.internal|expected comma-separated label patterns of letters, digits, '-', '*' and '?'",
+            "maxConnectionsPerBackend|500|expected a whole number from 1 to 100000"})
+    void anInvalidValueIsNamedWithWhatWasExpected(String key, String value, String expected) {
+        Setting setting = java.util.Arrays.stream(Setting.values()).filter(s -> s.key().equals(key)).findFirst().orElseThrow();
+        Map<Setting, String> given = setting == Setting.MAX_CONNECTIONS_PER_BACKEND
+                ? Map.of(setting, value, Setting.MAX_CONNECTIONS, "400") : Map.of(setting, value);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ProxyConfig.from(given::get));
+        String message = setting == Setting.MAX_CONNECTIONS_PER_BACKEND
+                ? "hostproxy: invalid setting maxConnections='400': must be at least maxConnectionsPerBackend (500)"
+                : "hostproxy: invalid setting " + key + "='" + value + "': " + expected;
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void routesParseToTargetsWithDefaultPortsAndBasePaths() {
+        ProxyConfig c = ProxyConfig.from(s -> s == Setting.ROUTES
+                ? " www=http://frontend:3000 , API=https://api-v2/base/ ,docs=http://docs:80/a/b" : null);
+        assertEquals(Map.of("www", new BackendTarget("http", "frontend", 3000, ""),
+                "api", new BackendTarget("https", "api-v2", 443, "/base"),
+                "docs", new BackendTarget("http", "docs", 80, "/a/b")), c.routes());
+    }
+
+    @Test
+    void namesForSystemPropertiesAndEnvironmentVariables() {
+        assertEquals("hostproxy.maxConnectionsPerBackend", Setting.MAX_CONNECTIONS_PER_BACKEND.systemProperty());
+        assertEquals("HOSTPROXY_MAX_CONNECTIONS_PER_BACKEND", Setting.MAX_CONNECTIONS_PER_BACKEND.environmentVariable());
+        assertEquals("HOSTPROXY_BACKEND_HOST", Setting.BACKEND_HOST.environmentVariable());
+    }
+
+    @Test
+    void laterSourcesWinContextThenInitParamThenSystemPropertyThenEnvironment() {
+        Map<String, String> context = Map.of("backendPort", "1", "backendHost", "c", "backendScheme", "https", "routes", "a=http://c");
+        Map<String, String> init = Map.of("backendPort", "2", "backendHost", "i", "backendScheme", "http");
+        Map<String, String> props = Map.of("hostproxy.backendPort", "3", "hostproxy.backendHost", "p");
+        Map<String, String> env = Map.of("HOSTPROXY_BACKEND_PORT", "4");
+        ProxyConfig c = ProxyConfig.from(SettingSources.of(context::get, init::get, props::get, env::get));
+        assertEquals(4, c.backendPort());
+        assertEquals("p", c.backendHost());
+        assertEquals("http", c.backendScheme());
+        assertEquals("c", c.routes().get("a").host());
+    }
+}

@@ -1,0 +1,86 @@
+package hostproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.ProxyServer;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Issue point 6 in a real deployment: where settings come from, and what a bad one does. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConfigurationIT {
+    private Backends backends;
+
+    @BeforeAll
+    void start() throws Exception {
+        backends = Backends.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        backends.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "connectTimeout|5 seconds", "backendPort|80800", "preserveHost|yes", "routes|api=ftp://x",
+            "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x"})
+    void anInvalidSettingStopsDeploymentWithOneLineNamingIt(String setting, String value) throws Exception {
+        try (ProxyServer proxy = ProxyServer.start(Map.of(setting, value))) {
+            assertFalse(proxy.deployed(), setting + "=" + value + " must stop the deployment");
+            List<String> naming = proxy.log().messages(Level.SEVERE).stream()
+                    .filter(m -> m.contains("invalid setting " + setting + "='" + value + "'")).toList();
+            assertEquals(1, naming.size(), proxy.log().messages(Level.WARNING).toString());
+            RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha\nConnection: close");
+            assertNotEquals(200, r.status(), "nothing is proxied by a deployment that failed");
+        }
+    }
+
+    @Test
+    void aSystemPropertyWinsOverAContextParameter() throws Exception {
+        System.setProperty("hostproxy.backendPort", Integer.toString(Backends.PORT));
+        try (ProxyServer proxy = ProxyServer.start(Map.of("backendPort", "1"))) {
+            RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha\nConnection: close");
+            assertEquals(200, r.status());
+            assertEquals("alpha", r.header("X-Backend"));
+        } finally {
+            System.clearProperty("hostproxy.backendPort");
+        }
+    }
+
+    @Test
+    void preserveHostFalseSendsTheBackendsOwnName() throws Exception {
+        try (ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
+                "preserveHost", "false"))) {
+            backends.reset();
+            RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha.example.com\nConnection: close");
+            var got = backends.alpha.takeRequest();
+            assertEquals("alpha:" + Backends.PORT, got.header("Host"));
+            assertEquals("alpha.example.com", got.header("X-Forwarded-Host"));
+        }
+    }
+
+    @Test
+    void theHostTemplateBuildsTheBackendName() throws Exception {
+        // "{label}" with a suffix that the hosts file does not know: the name built must be the one resolved
+        try (ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
+                "backendHost", "{label}.internal"))) {
+            RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha.example.com\nConnection: close");
+            assertEquals(502, r.status());
+            assertTrue(r.text().contains("no backend named alpha.internal"), r.text());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package hostproxy.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.config.ProxyConfig;
+import hostproxy.config.Setting;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The address book's rules, with a scripted resolver instead of DNS (DnsIT covers the real one). */
+class UpstreamsTest {
+    private final Map<String, Resolution> answers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> lookups = new ConcurrentHashMap<>();
+    private final AtomicInteger idleCloses = new AtomicInteger();
+    private Upstreams upstreams;
+
+    private final NameResolver scripted = new NameResolver() {
+        @Override
+        public CompletionStage<Resolution> resolve(String name) {
+            lookups.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+            return CompletableFuture.completedFuture(answers.getOrDefault(name, new Resolution.NotFound()));
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private Upstreams upstreams(String refresh) {
+        ProxyConfig config = ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, refresh))::get);
+        upstreams = new Upstreams(scripted, config, idleCloses::incrementAndGet);
+        return upstreams;
+    }
+
+    @AfterEach
+    void close() {
+        if (upstreams != null) {
+            upstreams.close();
+        }
+    }
+
+    private static Resolution found(String... addresses) throws UnknownHostException {
+        InetAddress[] a = new InetAddress[addresses.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = InetAddress.getByName(addresses[i]);
+        }
+        return new Resolution.Found(List.of(a));
+    }
+
+    @Test
+    void anUnknownNameIsRememberedBrieflyThenForgotten() throws Exception {
+        Upstreams u = upstreams("200ms");
+        for (int i = 0; i < 5; i++) {
+            assertThrows(UnknownHostException.class, () -> u.backend("nosuch"));
+        }
+        assertEquals(1, lookups.get("nosuch").get(), "one lookup for five requests within a second");
+        assertEquals(List.of("nosuch: not in DNS"), u.status());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!u.status().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), u.status(), "forgotten once its negative answer expired");
+    }
+
+    @Test
+    void addressesStillInDnsKeepTheirStateAndDepartedOnesCloseIdleConnections() throws Exception {
+        answers.put("api", found("10.0.0.1", "10.0.0.2"));
+        Upstreams u = upstreams("10m");
+        Backend api = u.backend("api");
+        Endpoint first = api.endpoints().get(0);
+        answers.put("api", found("10.0.0.1", "10.0.0.3"));
+        assertTrue(u.refreshNow(api), "a new address appeared");
+        assertSame(first, api.endpoints().get(0), "10.0.0.1 is the same endpoint, health and all");
+        assertEquals(1, idleCloses.get(), "10.0.0.2 left: idle connections are closed");
+    }
+
+    @Test
+    void aDownAddressIsSkippedAndWhenAllAreDownTheOneDownLongestIsTried() throws Exception {
+        answers.put("api", found("10.0.0.1", "10.0.0.2"));
+        Upstreams u = upstreams("10m");
+        Backend api = u.backend("api");
+        Endpoint a = api.endpoints().get(0);
+        Endpoint b = api.endpoints().get(1);
+        u.connectFailed(api, a, "refused");
+        for (int i = 0; i < 10; i++) {
+            assertSame(b, api.pick(Set.of(), System.nanoTime()));
+        }
+        u.connectFailed(api, b, "refused");
+        assertSame(a, api.pick(Set.of(), System.nanoTime()), "both down: the one down longest");
+        assertSame(b, api.pick(Set.of(a), System.nanoTime()));
+        assertNull(api.pick(Set.of(a, b), System.nanoTime()), "every address tried");
+        u.succeeded(api, a);
+        assertSame(a, api.pick(Set.of(), System.nanoTime()), "a success brings it back");
+    }
+
+    @Test
+    void theBackOffDoublesUpToThirtySeconds() throws Exception {
+        Endpoint e = new Endpoint(InetAddress.getByName("10.0.0.1"));
+        long now = 0;
+        long[] expected = {1, 2, 4, 8, 16, 30, 30};
+        for (long seconds : expected) {
+            e.connectFailed(now, "refused");
+            assertFalse(e.isUp(now + seconds * 1_000_000_000L - 1));
+            assertTrue(e.isUp(now + seconds * 1_000_000_000L));
+        }
+    }
+
+    @Test
+    void roundRobinVisitsEveryAddressInTurn() throws Exception {
+        answers.put("api", found("10.0.0.1", "10.0.0.2", "10.0.0.3"));
+        Backend api = upstreams("10m").backend("api");
+        Set<Endpoint> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            seen.add(api.pick(Set.of(), System.nanoTime()));
+        }
+        assertEquals(3, seen.size());
+    }
+
+    @Test
+    void leastRequestsPrefersTheLessBusyOfTwo() throws Exception {
+        List<Endpoint> two = List.of(new Endpoint(InetAddress.getByName("10.0.0.1")),
+                new Endpoint(InetAddress.getByName("10.0.0.2")));
+        two.get(0).begin();
+        Balancer p2c = Balancer.of(hostproxy.config.Balancing.LEAST_REQUESTS);
+        for (int i = 0; i < 20; i++) {
+            assertSame(two.get(1), p2c.pick(two, new AtomicInteger()));
+        }
+    }
+
+    @Test
+    void whenDnsFailsTheLastKnownAddressesStay() throws Exception {
+        answers.put("api", found("10.0.0.1"));
+        Upstreams u = upstreams("10m");
+        Backend api = u.backend("api");
+        answers.put("api", new Resolution.Failed("timeout"));
+        assertFalse(u.refreshNow(api));
+        assertEquals(1, api.endpoints().size());
+        assertSame(api, u.backend("api"));
+    }
+}
