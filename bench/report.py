@@ -112,7 +112,10 @@ JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics on 1 CP
 Tomcat {tomcat}, Jetty {jetty}, {nginx}, {haproxy}, {wrk}.
 hostproxy commit: {commit}
 
-Medians of {reps} rep(s) × {dur} s ({idle} s for the idle scenario) after a {warm} s warm-up per cell.
+Medians of {reps} rep(s) × {dur} s ({idle} s for the idle scenario), each after a {warm} s warm-up of the same
+scenario. The reps are taken in rounds: each round starts every proxy afresh (JVMs then get
+{jit} s of JIT warm-up traffic), runs all scenarios once and stops it, so the host's drift is
+spread over all proxies alike.
 In parentheses: ratio to nginx in the same scenario (for latency, CPU and RSS lower is better).
 MB/s counts response bytes received plus request bodies sent (10^6 bytes).
 CPU = utime+stime of the proxy process(es) from /proc/PID/stat per 10,000 requests;
@@ -128,7 +131,7 @@ Errors = wrk connect/read/write/timeout errors + non-2xx responses, summed over 
            jdk17=meta["jdk17"].strip(), jdk25=meta["jdk25"].strip(), java_opts=meta["java_opts"],
            gc=meta["jvm_gc_on_1_cpu"], tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
            haproxy=meta["haproxy"], wrk=meta["wrk"], commit=meta["hostproxy_commit"], reps=meta["reps"],
-           dur=meta["duration_s"], idle=meta["idle_duration_s"], warm=meta["warmup_s"], table=table,
+           dur=meta["duration_s"], idle=meta["idle_duration_s"], warm=meta["warmup_s"], jit=meta.get("jit_warmup_s", 0), table=table,
            notes="\n".join(notes))
 open(out_md, "w").write(md)
 
