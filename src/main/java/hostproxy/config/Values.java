@@ -122,7 +122,8 @@ final class Values {
         try {
             URI uri = new URI(uriText);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            // an IPv6 literal comes bracketed: [fd00::7]
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT).replaceAll("^\\[|\\]$", "");
             boolean ok = (scheme.equals("http") || scheme.equals("https")) && !host.isEmpty()
                     && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
             if (!ok) {

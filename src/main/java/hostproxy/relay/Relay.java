@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -42,10 +40,8 @@ public final class Relay {
     }
 
     /**
-     * Sends the request to one address of the route's backend after another until one answers:
-     * a connect failure marks that address down and moves on (nothing was sent, so any method may
-     * go again); an idempotent request with an empty body also goes again once when it fails before
-     * any response byte. Nothing is resent once a response has begun.
+     * Sends the request to the route's backend, trying its addresses as {@link Attempts} allows,
+     * and streams the response back. Nothing is resent once a response has begun.
      *
      * @throws ProxyError               the backend could not be reached or failed before any
      *                                  response byte was relayed
@@ -59,26 +55,8 @@ public final class Relay {
         } catch (IOException e) {
             throw BackendFailures.classify(e, route.backendName());
         }
-        Set<Endpoint> tried = new HashSet<>();
-        boolean lookedUpAgain = false;
-        boolean resendUsed = false;
-        Endpoint resendTo = null;
-        IOException last = null;
-        for (;;) {
-            Endpoint endpoint = backend.pick(tried, System.nanoTime());
-            if (endpoint == null && resendTo != null) {
-                endpoint = resendTo; // a single address: the resend goes to it, on a new connection
-            } else if (endpoint == null && !lookedUpAgain && BackendFailures.isConnectFailure(last)) {
-                lookedUpAgain = true; // every known address refused: has the service moved?
-                if (upstreams.refreshNow(backend)) {
-                    continue;
-                }
-            }
-            if (endpoint == null) {
-                throw BackendFailures.classify(last, route.backendName());
-            }
-            resendTo = null;
-            tried.add(endpoint);
+        Attempts attempts = new Attempts(upstreams, backend, request);
+        for (Endpoint endpoint = attempts.next(); endpoint != null; endpoint = attempts.next()) {
             endpoint.begin();
             try {
                 ClassicHttpResponse backendResponse;
@@ -90,19 +68,13 @@ public final class Relay {
                         LOG.fine(() -> exchange + ": client went away while sending its request body");
                         return;
                     }
-                    last = e;
-                    if (BackendFailures.isConnectFailure(e)) {
-                        upstreams.connectFailed(backend, endpoint, e.getMessage());
-                    } else if (!resendUsed && request.isReplayable() && BackendFailures.failedBeforeResponse(e)) {
-                        resendUsed = true;
-                        resendTo = endpoint;
-                    } else {
+                    if (!attempts.failed(endpoint, e)) {
                         throw BackendFailures.classify(e, route.backendName());
                     }
-                    LOG.fine(exchange + ": " + endpoint.address().getHostAddress() + " failed (" + e + "); trying again");
+                    String address = endpoint.address().getHostAddress();
+                    LOG.fine(() -> exchange + ": " + address + " failed (" + e + "); trying again");
                     continue;
                 }
-                // The response has begun: from here on nothing is sent again.
                 upstreams.succeeded(backend, endpoint);
                 try {
                     relayResponse(exchange, route, backendResponse, response);
@@ -114,6 +86,7 @@ public final class Relay {
                 upstreams.finished(endpoint);
             }
         }
+        throw BackendFailures.classify(attempts.lastFailure(), route.backendName());
     }
 
     private static void close(Exchange exchange, ClassicHttpResponse backendResponse) {

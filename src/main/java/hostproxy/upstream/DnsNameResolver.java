@@ -3,6 +3,7 @@ package hostproxy.upstream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Address;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
@@ -80,6 +82,10 @@ final class DnsNameResolver implements NameResolver {
 
     @Override
     public CompletionStage<Resolution> resolve(String name) {
+        InetAddress literal = ipLiteral(name);
+        if (literal != null) { // a route may name its backend by address: nothing to ask
+            return CompletableFuture.completedFuture(new Resolution.Found(List.of(literal)));
+        }
         Name absolute;
         try {
             absolute = Name.fromString(name, Name.root);
@@ -95,6 +101,17 @@ final class DnsNameResolver implements NameResolver {
             answer = answer.thenCompose(r -> r instanceof Resolution.NotFound ? queryIn(name, domain) : done(r));
         }
         return answer;
+    }
+
+    private static InetAddress ipLiteral(String name) {
+        try {
+            if (Address.isDottedQuad(name)) {
+                return Address.getByAddress(name, Address.IPv4);
+            }
+            return name.indexOf(':') >= 0 ? Address.getByAddress(name, Address.IPv6) : null;
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     private CompletionStage<Resolution> queryIn(String name, Name domain) {

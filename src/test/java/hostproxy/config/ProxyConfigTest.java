@@ -60,10 +60,11 @@ class ProxyConfigTest {
     @Test
     void routesParseToTargetsWithDefaultPortsAndBasePaths() {
         ProxyConfig c = ProxyConfig.from(s -> s == Setting.ROUTES
-                ? " www=http://frontend:3000 , API=https://api-v2/base/ ,docs=http://docs:80/a/b" : null);
+                ? " www=http://frontend:3000 , API=https://api-v2/base/ ,docs=http://docs:80/a/b, v6=http://[FD00::7]:81" : null);
         assertEquals(Map.of("www", new BackendTarget("http", "frontend", 3000, ""),
                 "api", new BackendTarget("https", "api-v2", 443, "/base"),
-                "docs", new BackendTarget("http", "docs", 80, "/a/b")), c.routes());
+                "docs", new BackendTarget("http", "docs", 80, "/a/b"),
+                "v6", new BackendTarget("http", "fd00::7", 81, "")), c.routes());
     }
 
     @Test

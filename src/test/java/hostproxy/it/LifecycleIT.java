@@ -19,7 +19,8 @@ class LifecycleIT {
     void anUndeployLeavesNoConnectionAndNoThreadBehind() throws Exception {
         try (Backends backends = Backends.start();
              ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT)))) {
-            for (String host : List.of("alpha", "beta", "gamma", "alpha", "beta")) {
+            proxy.dns().set("from-dns", "127.0.0.13"); // a DNS lookup starts the resolver's I/O thread
+            for (String host : List.of("alpha", "beta", "gamma", "alpha", "beta", "from-dns")) {
                 try (RawClient c = new RawClient(proxy.port())) {
                     c.send("GET /keep HTTP/1.1\nHost: " + host, null);
                     assertEquals(200, c.read().status());
@@ -37,6 +38,9 @@ class LifecycleIT {
             List<String> leaks = proxy.log().messages(Level.WARNING).stream()
                     .filter(m -> m.startsWith("org.apache.catalina.loader")).toList();
             assertEquals(List.of(), leaks, "Tomcat's leak detection reports nothing");
+            Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("hostproxy") || t.getName().startsWith("dnsjava")),
+                    Duration.ofSeconds(5), "no thread of hostproxy's or its resolver's is left");
         }
     }
 }

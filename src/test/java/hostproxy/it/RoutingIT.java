@@ -7,6 +7,7 @@ import hostproxy.it.support.ProxyServer;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.RecordedRequest;
+import hostproxy.it.support.TestBackend;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,8 @@ class RoutingIT {
         proxy = ProxyServer.start(Map.of(
                 "backendPort", Integer.toString(Backends.PORT),
                 "allowedBackends", "alpha, beta, gam*",
-                "routes", "www=http://beta:" + Backends.PORT + "/base/, localhost=http://alpha:" + Backends.PORT));
+                "routes", "www=http://beta:" + Backends.PORT + "/base/, localhost=http://alpha:" + Backends.PORT
+                        + ", byaddress=http://127.0.0.13:" + Backends.PORT + ", byv6=http://[::1]:" + Backends.PORT));
     }
 
     @AfterAll
@@ -75,6 +77,19 @@ class RoutingIT {
         assertEquals(200, r.status());
         assertEquals("beta", r.header("X-Backend"));
         assertEquals("/base/v1/users?id=7", backends.beta.takeRequest().target());
+    }
+
+    @Test
+    void aRouteMayNameItsBackendByIpAddress() throws Exception {
+        assertEquals("gamma", get("/", "byaddress.example.com").header("X-Backend"));
+    }
+
+    @Test
+    void aRouteMayNameItsBackendByIpv6Address() throws Exception {
+        try (TestBackend v6 = TestBackend.start("v6", "::1", Backends.PORT)) {
+            RawResponse r = get("/six", "byv6.example.com");
+            assertEquals("v6", r.header("X-Backend"), r.text());
+        }
     }
 
     @Test

@@ -1,0 +1,78 @@
+package hostproxy.relay;
+
+import hostproxy.upstream.Backend;
+import hostproxy.upstream.Endpoint;
+import hostproxy.upstream.Upstreams;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Where the attempts of one request go, and whether another may follow a failure:
+ * <ul>
+ *   <li>a connect failure marks the address down and moves on: nothing was sent, so any method
+ *       may go again;</li>
+ *   <li>an idempotent request with an empty body goes again once when a connection fails before
+ *       any response byte, to another address if there is one;</li>
+ *   <li>when every known address has refused, the name is looked up again once, in case the
+ *       service moved.</li>
+ * </ul>
+ */
+final class Attempts {
+    private final Upstreams upstreams;
+    private final Backend backend;
+    private final boolean replayable;
+    private final Set<Endpoint> tried = new HashSet<>();
+    private boolean lookedUpAgain;
+    private boolean resendUsed;
+    private Endpoint resendTo;
+    private IOException lastFailure;
+
+    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request) {
+        this.upstreams = upstreams;
+        this.backend = backend;
+        this.replayable = request.isReplayable();
+    }
+
+    /** The address for the next attempt, or {@code null} when there is none left. */
+    Endpoint next() {
+        Endpoint next = backend.pick(tried, System.nanoTime());
+        if (next == null && resendTo != null) {
+            next = resendTo; // a single address: the resend goes to it, on a new connection
+        } else if (next == null && !lookedUpAgain && BackendFailures.isConnectFailure(lastFailure)) {
+            lookedUpAgain = true;
+            if (upstreams.refreshNow(backend)) {
+                next = backend.pick(tried, System.nanoTime());
+            }
+        }
+        resendTo = null;
+        if (next != null) {
+            tried.add(next);
+        }
+        return next;
+    }
+
+    /**
+     * An attempt failed before any response byte arrived.
+     *
+     * @return whether the request may be sent again
+     */
+    boolean failed(Endpoint endpoint, IOException cause) {
+        lastFailure = cause;
+        if (BackendFailures.isConnectFailure(cause)) {
+            upstreams.connectFailed(backend, endpoint, cause.getMessage());
+            return true;
+        }
+        if (!resendUsed && replayable && BackendFailures.failedBeforeResponse(cause)) {
+            resendUsed = true;
+            resendTo = endpoint;
+            return true;
+        }
+        return false;
+    }
+
+    /** Why the last attempt failed, once {@link #next()} has no address left. */
+    IOException lastFailure() {
+        return lastFailure;
+    }
+}

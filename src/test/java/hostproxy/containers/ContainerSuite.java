@@ -1,0 +1,86 @@
+package hostproxy.containers;
+
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.TestDns;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * What every container of the cross-container suite shares: which container runs (the Arquillian
+ * qualifier chosen with {@code -Darquillian.launch}), the deployment (the packaged WAR itself, as
+ * {@code ROOT.war}), and the settings it gets.
+ */
+public final class ContainerSuite {
+    private ContainerSuite() {
+    }
+
+    /**
+     * The DNS server every deployment of this test JVM asks, so that no lookup (of an unknown name,
+     * say) ever leaves the machine; names of the tests' hosts file resolve through that file first.
+     */
+    public static final TestDns DNS = startDns();
+
+    private static TestDns startDns() {
+        try {
+            return TestDns.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The containers of the matrix, by their qualifier in {@code arquillian.xml}. */
+    public enum Container {
+        TOMCAT10, TOMCAT11, JETTY12, WILDFLY;
+
+        public boolean isTomcat() {
+            return this == TOMCAT10 || this == TOMCAT11;
+        }
+    }
+
+    public static Container container() {
+        String launch = System.getProperty("arquillian.launch");
+        if (launch == null) {
+            throw new IllegalStateException("no container chosen: run with -Darquillian.launch=<qualifier>");
+        }
+        return Container.valueOf(launch.toUpperCase(Locale.ROOT));
+    }
+
+    /** The container's HTTP port ({@code arquillian.xml} reads the same system property). */
+    public static int port() {
+        return Integer.getInteger("it.http.port");
+    }
+
+    /**
+     * The settings of every deployment of the suite, by setting name. They reach the application as
+     * JVM system properties {@code hostproxy.<name>}: set in the test JVM for embedded containers,
+     * appended to the server's JVM arguments for a managed one (see {@link ContainerTuning}).
+     * Values must not contain spaces (a managed server's JVM arguments are split on whitespace).
+     */
+    public static Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("backendPort", Integer.toString(Backends.PORT));
+        s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole");
+        s.put("routes", "www=http://beta:" + Backends.PORT + "/base/");
+        s.put("connectTimeout", "500ms");
+        s.put("responseTimeout", "1s");
+        s.put("maxConnectionsPerBackend", "10");
+        s.put("maxConnections", "20");
+        s.put("dnsServers", DNS.server());
+        return s;
+    }
+
+    /** The packaged WAR, exactly as the package phase built it, deployed as the ROOT application. */
+    public static WebArchive rootWar() {
+        String path = System.getProperty("hostproxy.war");
+        File war = path == null ? null : new File(path);
+        if (war == null || !war.isFile()) {
+            throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");
+        }
+        return ShrinkWrap.create(ZipImporter.class, "ROOT.war").importFrom(war).as(WebArchive.class);
+    }
+}

@@ -1,0 +1,164 @@
+package hostproxy.containers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import hostproxy.containers.ContainerSuite.Container;
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Routing by the Host's first label, on every container of the matrix. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class RoutingCT {
+    private static Backends backends;
+    private int served;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return ContainerSuite.rootWar();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        backends = Backends.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        backends.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        backends.reset();
+        served = served();
+    }
+
+    private static int served() {
+        return backends.alpha.requestCount() + backends.beta.requestCount() + backends.gamma.requestCount();
+    }
+
+    private static RawResponse get(String target, String host) throws Exception {
+        return RawClient.exchange(ContainerSuite.port(), "GET " + target + " HTTP/1.1\nHost: " + host + "\nConnection: close");
+    }
+
+    @Test
+    void theFirstLabelOfTheHostNamesTheBackend() throws Exception {
+        assertEquals("alpha", get("/", "alpha.example.com").header("X-Backend"));
+        assertEquals("beta", get("/", "beta.example.com").header("X-Backend"));
+        assertEquals("gamma", get("/", "gamma").header("X-Backend"));
+    }
+
+    @Test
+    void portCaseAndATrailingDotDoNotMatter() throws Exception {
+        assertEquals("alpha", get("/", "ALPHA.Example.COM:8443").header("X-Backend"));
+        assertEquals("beta", get("/", "beta.example.com.").header("X-Backend"));
+    }
+
+    @Test
+    void pathAndQueryArePreserved() throws Exception {
+        RawResponse r = get("/v1/users?id=7&name=a+b", "alpha.example.com");
+        assertEquals(200, r.status());
+        assertEquals("/v1/users?id=7&name=a+b", backends.alpha.takeRequest().target());
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsRoutedByItsAuthority() throws Exception {
+        RawResponse r = get("http://beta.example.com/abs?q=1", "beta.example.com");
+        assertEquals("beta", r.header("X-Backend"));
+        assertEquals("/abs?q=1", backends.beta.takeRequest().target());
+    }
+
+    @Test
+    void anExplicitRouteWinsAndPrefixesItsBasePath() throws Exception {
+        RawResponse r = get("/v1/users?id=7", "www.example.com");
+        assertEquals(200, r.status());
+        assertEquals("beta", r.header("X-Backend"));
+        assertEquals("/base/v1/users?id=7", backends.beta.takeRequest().target());
+    }
+
+    @Test
+    void aLabelOutsideTheAllowListIsNotFound() throws Exception {
+        RawResponse r = get("/", "delta.example.com");
+        assertEquals(404, r.status());
+        assertEquals("no service for this host\n", r.text());
+    }
+
+    @Test
+    void everyPathIsProxiedEvenThoseAContainerWouldMapToJsp() throws Exception {
+        RawResponse r = get("/x/index.jsp", "alpha");
+        assertEquals("alpha", r.header("X-Backend"));
+        assertEquals("/x/index.jsp", backends.alpha.takeRequest().target());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.0.0.1:8080", "10.0.0.1", "[::1]:8080"})
+    void anIpLiteralIsABadRequestWithAOneLineReason(String host) throws Exception {
+        RawResponse r = get("/", host);
+        assertEquals(400, r.status(), host);
+        assertEquals("Host is an IP address; name a service instead\n", r.text());
+        assertEquals(0, served() - served, host);
+    }
+
+    /**
+     * Container difference (Host validation): Tomcat validates the Host itself and answers these
+     * with its own 400 page before the application runs; Jetty and WildFly (Undertow) pass some of
+     * them on and hostproxy's router gives the reason. Either way: 400, and nothing is forwarded.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"al_pha.example.com", "-alpha.example.com", ".example.com", "alpha..com", "alpha/x",
+            "alpha example"})
+    void anInvalidHostNameIsABadRequestAndNeverForwarded(String host) throws Exception {
+        RawResponse r = get("/", host);
+        assertEquals(400, r.status(), host);
+        assertEquals(0, served() - served, host);
+    }
+
+    /**
+     * Container difference (missing Host): Tomcat and Jetty hand an HTTP/1.0 request without Host to
+     * the application as it is (hostproxy: {@code 400 missing Host header}); WildFly (Undertow)
+     * fills in its own host name, {@code localhost}, which hostproxy refuses unless a route names
+     * it ({@code 404}). Either way nothing is forwarded.
+     */
+    @Test
+    void aRequestWithoutHostIsRefusedAndNeverForwarded() throws Exception {
+        RawResponse r = RawClient.exchange(ContainerSuite.port(), "GET / HTTP/1.0");
+        if (ContainerSuite.container() == Container.WILDFLY) {
+            assertEquals(404, r.status());
+            assertEquals("no service for this host\n", r.text());
+        } else {
+            assertEquals(400, r.status());
+            assertEquals("missing Host header\n", r.text());
+        }
+        assertEquals(0, served() - served);
+    }
+
+    @Test
+    void severalHostHeadersAreABadRequest() throws Exception {
+        RawResponse r = RawClient.exchange(ContainerSuite.port(),
+                "GET / HTTP/1.1\nHost: alpha.example.com\nHost: beta.example.com\nConnection: close");
+        assertEquals(400, r.status());
+        assertEquals(0, served() - served);
+    }
+
+    @Test
+    void aRequestCarryingOurOwnViaIsALoop() throws Exception {
+        assertEquals(200, get("/", "alpha").status());
+        String via = backends.alpha.takeRequest().header("Via");
+        RawResponse loop = RawClient.exchange(ContainerSuite.port(),
+                "GET / HTTP/1.1\nHost: alpha\nVia: " + via + "\nConnection: close");
+        assertEquals(508, loop.status());
+    }
+}
