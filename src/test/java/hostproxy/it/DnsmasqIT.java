@@ -51,14 +51,21 @@ class DnsmasqIT {
             Await.until(() -> answeredBy(client).equals(Set.of("gamma")), Duration.ofSeconds(6),
                     "requests follow the changed record despite its TTL of 600 s");
 
-            dnsmasq.destroy();
-            dnsmasq.waitFor();
+            stop(dnsmasq);
             Await.until(() -> proxy.log().messages(java.util.logging.Level.WARNING).stream()
                     .anyMatch(m -> m.contains("DNS lookup for backend dm-svc failed")), Duration.ofSeconds(10),
                     "a refresh met the stopped DNS server");
             assertEquals(Set.of("gamma"), answeredBy(client), "the last known address is still used");
         } finally {
-            dnsmasq.destroy();
+            stop(dnsmasq);
+        }
+    }
+
+    /** SIGTERM, and SIGKILL if dnsmasq has not gone within 5 s: a test never leaves it running. */
+    private static void stop(Process dnsmasq) throws InterruptedException {
+        dnsmasq.destroy();
+        if (!dnsmasq.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            dnsmasq.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
