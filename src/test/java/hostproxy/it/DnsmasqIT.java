@@ -35,14 +35,11 @@ class DnsmasqIT {
         Path hostsDir = Files.createDirectory(work.resolve("hosts.d")); // dnsmasq reads every file in it
         Path hosts = hostsDir.resolve("backends");
         Files.writeString(hosts, "127.0.0.11 dm-svc\n127.0.0.12 dm-svc\n");
-        int port = freeUdpPort();
-        Process dnsmasq = new ProcessBuilder(DNSMASQ.toString(), "--no-daemon", "--port=" + port,
-                "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                "--hostsdir=" + hostsDir, "--local-ttl=600", "--user=root")
-                .redirectErrorStream(true).redirectOutput(work.resolve("dnsmasq.log").toFile()).start();
+        Dnsmasq dns = startDnsmasq(hostsDir, work.resolve("dnsmasq.log"));
+        Process dnsmasq = dns.process();
         try (Backends backends = Backends.start();
              ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
-                     "dnsServers", "127.0.0.1:" + port, "dnsRefresh", "1s", "dnsTimeout", "500ms"));
+                     "dnsServers", "127.0.0.1:" + dns.port(), "dnsRefresh", "1s", "dnsTimeout", "500ms"));
              KeepAliveClient client = new KeepAliveClient(proxy.port())) {
             Await.until(() -> answeredBy(client).equals(Set.of("alpha", "beta")), Duration.ofSeconds(10),
                     "both addresses dnsmasq serves get requests");
@@ -83,10 +80,36 @@ class DnsmasqIT {
         return seen.keySet();
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return s.getLocalPort();
+    /**
+     * Starts dnsmasq on a port free for UDP and TCP alike, outside the ephemeral range (where the
+     * suite's own client sockets could hold it), trying another port when dnsmasq cannot bind.
+     */
+    private static Dnsmasq startDnsmasq(Path hostsDir, Path log) throws Exception {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            if (!freeForUdpAndTcp(port)) {
+                continue;
+            }
+            Process dnsmasq = new ProcessBuilder(DNSMASQ.toString(), "--no-daemon", "--port=" + port,
+                    "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                    "--hostsdir=" + hostsDir, "--local-ttl=600", "--user=root")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!dnsmasq.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                return new Dnsmasq(dnsmasq, port); // still running after a second: it is listening
+            }
         }
+        throw new IOException("dnsmasq could not be started: see " + log);
     }
 
+    private record Dnsmasq(Process process, int port) {
+    }
+
+    private static boolean freeForUdpAndTcp(int port) {
+        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
+             java.net.ServerSocket tcp = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
 }
