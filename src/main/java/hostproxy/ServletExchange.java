@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /** Reads what the pure parts need from a servlet request: its head for routing, its raw target, headers and body. */
 final class ServletExchange {
@@ -70,8 +69,7 @@ final class ServletExchange {
      * container passes one through; it wins over Host (RFC 9112 §3.2.2).
      */
     private static String absoluteFormAuthority(String requestUri) {
-        String lower = requestUri.toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+        if (!requestUri.regionMatches(true, 0, "http://", 0, 7) && !requestUri.regionMatches(true, 0, "https://", 0, 8)) {
             return null;
         }
         int start = requestUri.indexOf("//") + 2;

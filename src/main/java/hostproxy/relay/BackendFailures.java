@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import hostproxy.upstream.BackendUnresolvedException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -44,7 +43,7 @@ final class BackendFailures {
         if (e instanceof ConnectTimeoutException) {
             return new ProxyError(504, "backend " + backend + " did not accept a connection in time", e);
         }
-        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+        if (e instanceof InterruptedIOException) { // a SocketTimeoutException: no response in time
             return new ProxyError(504, "backend " + backend + " did not respond in time", e);
         }
         if (e instanceof NoRouteToHostException) {

@@ -61,8 +61,8 @@ public final class Relay {
             try {
                 ClassicHttpResponse backendResponse;
                 try {
-                    backendResponse = client.executeOpen(host(route.target(), endpoint),
-                            toClassic(route.target(), endpoint, request), null);
+                    HttpHost host = host(route.target(), endpoint);
+                    backendResponse = client.executeOpen(host, toClassic(host, route.target(), request), null);
                 } catch (IOException e) {
                     if (ClientGoneException.causedBy(e)) {
                         LOG.fine(() -> exchange + ": client went away while sending its request body");
@@ -102,8 +102,8 @@ public final class Relay {
         return new HttpHost(target.scheme(), endpoint.address(), target.host(), target.port());
     }
 
-    private static ClassicHttpRequest toClassic(BackendTarget target, Endpoint endpoint, OutboundRequest request) {
-        BasicClassicHttpRequest out = new BasicClassicHttpRequest(request.method(), host(target, endpoint),
+    private static ClassicHttpRequest toClassic(HttpHost host, BackendTarget target, OutboundRequest request) {
+        BasicClassicHttpRequest out = new BasicClassicHttpRequest(request.method(), host,
                 target.basePath() + request.rawTarget());
         for (HeaderField h : request.headers()) {
             out.addHeader(h.name(), h.value());
@@ -145,9 +145,12 @@ public final class Relay {
     private static boolean stream(Exchange exchange, Route route, InputStream body, HttpServletResponse to)
             throws ProxyError, ResponseAbortedException {
         OutputStream out = clientOutput(exchange, to);
+        if (out == null) {
+            return false;
+        }
         byte[] buffer = new byte[BUFFER_SIZE];
         long relayed = 0;
-        while (out != null) {
+        for (;;) {
             int n;
             try {
                 n = body.read(buffer);
@@ -162,7 +165,6 @@ public final class Relay {
             }
             relayed += n;
         }
-        return false;
     }
 
     /**

@@ -18,41 +18,12 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Error statuses and aborted responses, on every container of the matrix. */
-@ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class FailuresCT {
-    private static Backends backends;
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return ContainerSuite.rootWar();
-    }
-
-    @BeforeAll
-    static void start() throws Exception {
-        backends = Backends.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        backends.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        backends.reset();
-    }
+class FailuresCT extends ContainerScenario {
 
     private static RawResponse get(String host) throws IOException {
         return RawClient.exchange(ContainerSuite.port(), "GET /f HTTP/1.1\nHost: " + host + "\nConnection: close");

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.containers.ContainerSuite.Container;
 import hostproxy.it.support.Await;
-import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.RecordedRequest;
@@ -22,45 +21,21 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What reaches the backend and what comes back, byte for byte, on every container of the matrix. */
-@ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class RelayCT {
-    private static Backends backends;
-    private static TestBackend alpha;
+class RelayCT extends ContainerScenario {
+    private TestBackend alpha;
     private int servedBefore;
 
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return ContainerSuite.rootWar();
-    }
-
-    @BeforeAll
-    static void start() throws Exception {
-        backends = Backends.start();
-        alpha = backends.alpha;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        backends.close();
-    }
-
     @BeforeEach
-    void reset() {
-        backends.reset();
+    void countServed() {
+        alpha = backends.alpha;
         servedBefore = alpha.requestCount();
     }
 

@@ -7,43 +7,19 @@ import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.TestBackend;
-import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Routing by the Host's first label, on every container of the matrix. */
-@ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class RoutingCT {
-    private static Backends backends;
+class RoutingCT extends ContainerScenario {
     private int served;
 
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return ContainerSuite.rootWar();
-    }
-
-    @BeforeAll
-    static void start() throws Exception {
-        backends = Backends.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        backends.close();
-    }
-
     @BeforeEach
-    void reset() {
-        backends.reset();
+    void countServed() {
         served = served();
     }
 
