@@ -1,8 +1,10 @@
 package hostproxy;
 
 import hostproxy.relay.Exchange;
+import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
+import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
@@ -37,10 +39,13 @@ public final class HostProxyServlet extends HttpServlet {
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
         try {
             Route route = route(incoming);
-            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken()),
-                    response);
+            ClientView client = incoming.client(proxy.trustedProxies());
+            FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
+            OutboundRequest outbound = door.limitBody(
+                    incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
+            proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
-            ErrorResponses.send(exchange, error, response);
+            ErrorResponses.send(exchange, error, request.getHeader("Accept"), proxy.errorPages(), response);
         } catch (ResponseAbortedException brokenOff) {
             ConnectionAbort.abort(request, brokenOff);
         }

@@ -4,7 +4,9 @@ import hostproxy.relay.Forwarding;
 import hostproxy.relay.HeaderField;
 import hostproxy.relay.HeaderPolicy;
 import hostproxy.relay.OutboundRequest;
+import hostproxy.routing.ClientView;
 import hostproxy.routing.RequestHead;
+import hostproxy.routing.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,16 +30,28 @@ final class ServletExchange {
     }
 
     OutboundRequest outbound(boolean preserveHost, String viaToken) throws IOException {
+        return outbound(preserveHost, viaToken, false);
+    }
+
+    /** @param peerTrusted the peer is a trusted proxy: its forwarding headers are kept and extended */
+    OutboundRequest outbound(boolean preserveHost, String viaToken, boolean peerTrusted) throws IOException {
         String clientHost = absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
         String protocol = request.getProtocol();
         Forwarding forwarding = new Forwarding(request.getRemoteAddr(), request.getScheme(), clientHost,
                 request.getServerPort(), protocol.substring(protocol.indexOf('/') + 1), viaToken,
-                preserveHost ? clientHost : null);
+                preserveHost ? clientHost : null, peerTrusted);
         List<HeaderField> headers = HeaderPolicy.toBackend(headers(), forwarding);
         long length = request.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
         InputStream body = length > 0 || chunked ? request.getInputStream() : length == 0 ? InputStream.nullInputStream() : null;
         return new OutboundRequest(request.getMethod(), rawTarget(), headers, body, chunked ? -1 : length);
+    }
+
+    /** The client as far as the trusted proxies let this proxy see it. */
+    ClientView client(TrustedProxies trusted) {
+        String host = absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
+        return trusted.view(request.getRemoteAddr(), request.getScheme(), host == null ? "" : host,
+                name -> Collections.list(request.getHeaders(name)));
     }
 
     /**
