@@ -61,6 +61,13 @@ class HeaderPolicyTest {
             new HeaderField("Forwarded", "for=203.0.113.1"), new HeaderField("Via", "1.0 cdn"));
 
     @Test
+    void aContentLengthBesideTransferEncodingNeverReachesTheClient() {
+        List<HeaderField> in = List.of(new HeaderField("Content-Length", "3"), new HeaderField("Transfer-Encoding", "chunked"),
+                new HeaderField("Content-Type", "text/plain"));
+        assertEquals(List.of("content-type"), names(HeaderPolicy.toClient(in)));
+    }
+
+    @Test
     void fromAnUntrustedPeerForwardedHeadersAreReplacedSoThatClientsCannotForgeThem() {
         List<HeaderField> out = HeaderPolicy.toBackend(CLAIMS, FWD);
         assertEquals("192.0.2.10", value(out, "X-Forwarded-For"));
