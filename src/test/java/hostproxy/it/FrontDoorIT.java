@@ -206,8 +206,22 @@ class FrontDoorIT {
             assertEquals(413, r.status(), r.text());
             assertEquals("request body larger than 1024 bytes\n", r.text());
             Await.until(() -> sink2.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
-            assertFalse(sink2.received().contains("\r\n0\r\n\r\n"), "the backend never saw a last chunk: " + sink2.received());
+            assertFalse(sink2.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + sink2.received());
             assertEquals(0, sink2.requestCount() > 0 ? countComplete(sink2) : 0);
+        }
+    }
+
+    @Test
+    void aClientGoingAwayMidUploadLeavesTheBackendWithoutALastChunk() throws Exception {
+        try (TestBackend sink2 = TestBackend.start("sink2", "127.0.0.32", PORT)) {
+            try (RawClient c = new RawClient(edge.port())) {
+                c.send("POST /u HTTP/1.1\nHost: upload2\nTransfer-Encoding: chunked", "1f4\r\n".getBytes(StandardCharsets.US_ASCII));
+                c.sendRaw(("x".repeat(500) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                Await.until(() -> sink2.received().contains("x".repeat(500)), Duration.ofSeconds(5),
+                        "the first chunk is streamed on");
+            }
+            Await.until(() -> sink2.openConnections() == 0, Duration.ofSeconds(10), "the backend exchange is dropped");
+            assertFalse(sink2.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + sink2.received());
         }
     }
 
