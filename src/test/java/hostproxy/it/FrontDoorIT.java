@@ -17,6 +17,10 @@ import hostproxy.it.support.Reply;
 import hostproxy.it.support.TestBackend;
 import hostproxy.it.support.TestDns;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +88,11 @@ class FrontDoorIT {
                 "upload    http://sink:" + PORT + "         maxBodySize=1KB",
                 "upload2   http://sink2:" + PORT + "        maxBodySize=1KB",
                 "slow      http://gamma:" + PORT + "        responseTimeout=500ms",
+                "hole      http://blackhole:" + PORT + "    connectTimeout=300ms",
                 "shop      http://replicas:" + PORT + "     sticky=cookie",
                 ""));
         edge = ProxyServer.start(settings("trustedProxies", "127.0.0.1", "routesFile", routes.toString(),
-                "errorPages", pages.toString(), "allowedBackends", "alpha, beta, gamma, office"));
+                "errorPages", pages.toString(), "allowedBackends", "alpha, beta, gamma, office", "connectTimeout", "5s"));
         a = ProxyServer.start(settings("sticky", "cookie", "stickySecret", SECRET));
         b = ProxyServer.start(settings("sticky", "cookie", "stickySecret", SECRET));
     }
@@ -380,6 +385,35 @@ class FrontDoorIT {
         RawResponse r = get(edge, null, "GET / HTTP/1.1\nHost: slow");
         assertEquals(504, r.status(), r.text());
         assertTrue(System.nanoTime() - start < 2_500_000_000L, "the route's 500ms, not the global 60s");
+    }
+
+    @Test
+    void aRoutesOwnConnectTimeoutWins() throws Exception {
+        try (ServerSocket blackhole = new ServerSocket()) {
+            blackhole.bind(new InetSocketAddress("127.0.0.15", PORT), 1);
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) { // fill the backlog: further connects time out
+                    Socket f = new Socket();
+                    try {
+                        f.connect(new InetSocketAddress("127.0.0.15", PORT), 200);
+                        fillers.add(f);
+                    } catch (IOException full) {
+                        f.close();
+                        break;
+                    }
+                }
+                long start = System.nanoTime();
+                RawResponse r = get(edge, null, "GET / HTTP/1.1\nHost: hole");
+                assertEquals(504, r.status(), r.text());
+                assertEquals("backend blackhole did not accept a connection in time\n", r.text());
+                assertTrue(System.nanoTime() - start < 2_500_000_000L, "the route's 300ms, not the global 5s");
+            } finally {
+                for (Socket f : fillers) {
+                    f.close();
+                }
+            }
+        }
     }
 
     // ---- error pages ----
