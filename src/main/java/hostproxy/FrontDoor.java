@@ -57,16 +57,27 @@ final class FrontDoor implements ExchangeHooks {
     static FrontDoor admit(ProxyConfig config, Route route, ClientView client, StickySessions sticky,
             HttpServletRequest request) throws ProxyError {
         FrontDoor door = new FrontDoor(config, route, client, sticky, cookie(request, config.stickyCookie()));
-        List<Cidr> allowed = door.options.get(RouteOption.ALLOWED_CLIENTS, config.allowedClients());
-        InetAddress address = Cidr.literal(client.address());
-        if (!allowed.isEmpty() && (address == null || !Cidr.anyContains(allowed, address))) {
-            throw new ProxyError(403, "client " + client.address() + " may not use this service");
-        }
+        checkAllowed(door.options.get(RouteOption.ALLOWED_CLIENTS, config.allowedClients()), client);
         long limit = door.maxBodySize();
         if (limit >= 0 && request.getContentLengthLong() > limit) {
             throw BodyLimit.tooLarge(limit);
         }
         return door;
+    }
+
+    /**
+     * For a request that names no route (answered 400, 404 or 508): a client outside the global
+     * {@code allowedClients} learns nothing more than {@code 403}.
+     */
+    static void admitUnrouted(ProxyConfig config, ClientView client) throws ProxyError {
+        checkAllowed(config.allowedClients(), client);
+    }
+
+    private static void checkAllowed(List<Cidr> allowed, ClientView client) throws ProxyError {
+        InetAddress address = Cidr.literal(client.address());
+        if (!allowed.isEmpty() && (address == null || !Cidr.anyContains(allowed, address))) {
+            throw new ProxyError(403, "client " + client.address() + " may not use this service");
+        }
     }
 
     boolean preserveHost() {

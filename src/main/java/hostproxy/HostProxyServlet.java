@@ -38,8 +38,8 @@ public final class HostProxyServlet extends HttpServlet {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
         try {
-            Route route = route(incoming);
             ClientView client = incoming.client(proxy.trustedProxies());
+            Route route = route(incoming, client);
             FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
             OutboundRequest outbound = door.limitBody(
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
@@ -51,9 +51,10 @@ public final class HostProxyServlet extends HttpServlet {
         }
     }
 
-    private Route route(ServletExchange incoming) throws ProxyError {
+    private Route route(ServletExchange incoming, ClientView client) throws ProxyError {
         RoutingDecision decision = proxy.router().route(incoming.head());
         if (decision instanceof Rejection rejection) {
+            FrontDoor.admitUnrouted(proxy.config(), client);
             throw new ProxyError(rejection.status(), rejection.reason());
         }
         return (Route) decision;

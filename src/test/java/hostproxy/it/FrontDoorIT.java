@@ -93,7 +93,8 @@ class FrontDoorIT {
                 ""));
         edge = ProxyServer.start(settings("trustedProxies", "127.0.0.1", "routesFile", routes.toString(),
                 "errorPages", pages.toString(), "allowedBackends", "alpha, beta, gamma, office", "connectTimeout", "5s"));
-        a = ProxyServer.start(settings("sticky", "cookie", "stickySecret", SECRET));
+        a = ProxyServer.start(settings("sticky", "cookie", "stickySecret", SECRET, "allowedClients", "127.0.0.0/30",
+                "maxBodySize", "64KB"));
         b = ProxyServer.start(settings("sticky", "cookie", "stickySecret", SECRET));
     }
 
@@ -175,6 +176,17 @@ class FrontDoorIT {
                 "the right-most untrusted address is the client");
         assertEquals(403, get(edge, "127.0.0.1", head).status(), "the balancer itself is not in the block");
         assertEquals(1, backends.alpha.requestCount() - before, "nothing refused reached the backend");
+    }
+
+    @Test
+    void globalSettingsApplyToEveryRoute() throws Exception {
+        RawResponse outside = get(a, OUTSIDE, "GET / HTTP/1.1\nHost: alpha");
+        assertEquals(403, outside.status());
+        assertEquals(403, get(a, OUTSIDE, "GET / HTTP/1.1\nHost: 127.0.0.1").status(),
+                "a client outside allowedClients learns nothing more, not even why its request is bad");
+        assertEquals(400, get(a, null, "GET / HTTP/1.1\nHost: 127.0.0.1").status());
+        assertEquals(413, send(a, null, "PUT /big HTTP/1.1\nHost: alpha\nContent-Length: 65537", new byte[65537]).status());
+        assertEquals(200, send(a, null, "PUT /big HTTP/1.1\nHost: alpha\nContent-Length: 65536", new byte[65536]).status());
     }
 
     // ---- body limits ----
