@@ -38,6 +38,9 @@ public final class HostProxyServlet extends HttpServlet {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
         try {
+            if (!incoming.protocolSupported()) {
+                throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
+            }
             ClientView client = incoming.client(proxy.trustedProxies());
             Route route = route(incoming, client);
             FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
