@@ -333,6 +333,27 @@ class FrontDoorIT {
     }
 
     @Test
+    void whenThePinnedAddressLeavesDnsAnotherServesAndTheCookieIsReplaced() throws Exception {
+        dns.set("moving", "127.0.0.21", "127.0.0.22");
+        RawResponse first = get(a, null, "GET / HTTP/1.1\nHost: moving");
+        String cookie = pair(stickyCookie(first));
+        String other = first.header("X-Backend").equals("r1") ? "127.0.0.22" : "127.0.0.21";
+        dns.set("moving", other);
+        RawResponse[] last = new RawResponse[1];
+        Await.until(() -> {
+            try {
+                last[0] = get(b, null, "GET / HTTP/1.1\nHost: moving\nCookie: " + cookie);
+                return !first.header("X-Backend").equals(last[0].header("X-Backend"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, Duration.ofSeconds(10), "the proxy sees the address leave DNS (dnsRefresh=1s)");
+        String replaced = stickyCookie(last[0]);
+        assertNotNull(replaced, "the cookie names the remaining address");
+        assertNotEquals(cookie, pair(replaced));
+    }
+
+    @Test
     void behindATrustedHttpsBalancerTheCookieIsSecureAndAMissingSecretIsWarnedOf() throws Exception {
         {
             RawResponse r = get(edge, "127.0.0.1", "GET / HTTP/1.1\nHost: shop.example.com\nX-Forwarded-Proto: https");
