@@ -17,7 +17,7 @@ final class ErrorResponses {
 
     /** Answers with plain text: for callers that do not know what the client accepts. */
     static void send(Exchange exchange, ProxyError error, HttpServletResponse response) {
-        send(exchange, error, null, null, response);
+        send(exchange, null, error, null, null, response);
     }
 
     /**
@@ -26,12 +26,15 @@ final class ErrorResponses {
      * WARNING; what a client caused (a bad request, a name DNS does not know) only at FINE, so that
      * bad input cannot flood the log.
      *
+     * @param client the real client address (see {@code trustedProxies}) for the log, or {@code null}
      * @param accept the request's {@code Accept} header, or {@code null}
      * @param pages  the HTML pages, or {@code null} for plain text always
      */
-    static void send(Exchange exchange, ProxyError error, String accept, ErrorPages pages, HttpServletResponse response) {
+    static void send(Exchange exchange, String client, ProxyError error, String accept, ErrorPages pages,
+            HttpServletResponse response) {
         Level level = error.backendFault() || error.status() == 508 ? Level.WARNING : Level.FINE;
-        LOG.log(level, () -> exchange + " -> " + error.status() + ": " + error.logLine());
+        String from = client == null ? "" : " from " + client;
+        LOG.log(level, () -> exchange + from + " -> " + error.status() + ": " + error.logLine());
         if (response.isCommitted()) {
             return;
         }

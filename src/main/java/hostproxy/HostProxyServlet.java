@@ -37,18 +37,19 @@ public final class HostProxyServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
+        ClientView client = incoming.client(proxy.trustedProxies());
         try {
             if (!incoming.protocolSupported()) {
                 throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
             }
-            ClientView client = incoming.client(proxy.trustedProxies());
             Route route = route(incoming, client);
             FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
             OutboundRequest outbound = door.limitBody(
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
             proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
-            ErrorResponses.send(exchange, error, request.getHeader("Accept"), proxy.errorPages(), response);
+            ErrorResponses.send(exchange, client.address(), error, request.getHeader("Accept"), proxy.errorPages(),
+                    response);
         } catch (ResponseAbortedException brokenOff) {
             ConnectionAbort.abort(request, brokenOff);
         }

@@ -60,7 +60,7 @@ class ErrorResponsesTest {
 
     @Test
     void everyAddressOutIs503WithRetryAfter() {
-        ErrorResponses.send(EXCHANGE, ProxyError.unavailable("backend api has no healthy address", 5), "*/*",
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", ProxyError.unavailable("backend api has no healthy address", 5), "*/*",
                 ErrorPages.load(""), response());
         assertEquals(503, status);
         assertEquals("5", headers.get("Retry-After"));
@@ -69,7 +69,7 @@ class ErrorResponsesTest {
 
     @Test
     void aBrowserGetsHtmlAndOthersPlainText() {
-        ErrorResponses.send(EXCHANGE, new ProxyError(404, "no service for this host"), "text/html",
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(404, "no service for this host"), "text/html",
                 ErrorPages.load(""), response());
         assertEquals("text/html;charset=UTF-8", headers.get("Content-Type"));
         assertTrue(body.toString(StandardCharsets.UTF_8).contains("<h1>404 Not Found</h1>"));
@@ -79,7 +79,7 @@ class ErrorResponsesTest {
 
     @Test
     void a413ClosesTheConnection() {
-        ErrorResponses.send(EXCHANGE, new ProxyError(413, "request body larger than 1024 bytes"), null,
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"), null,
                 ErrorPages.load(""), response());
         assertEquals("close", headers.get("Connection"));
         assertEquals("text/plain;charset=UTF-8", headers.get("Content-Type"));

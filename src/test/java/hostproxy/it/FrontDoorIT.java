@@ -174,6 +174,8 @@ class FrontDoorIT {
         assertEquals("client " + OUTSIDE + " may not use this service\n", outside.text());
         assertEquals(403, get(edge, "127.0.0.1", head + "\nX-Forwarded-For: 198.51.100.9, 203.0.113.5").status(),
                 "the right-most untrusted address is the client");
+        assertTrue(edge.log().messages(Level.FINE).stream().anyMatch(m -> m.contains(" from 203.0.113.5 -> 403")),
+                "the log names the real client");
         assertEquals(403, get(edge, "127.0.0.1", head).status(), "the balancer itself is not in the block");
         assertEquals(1, backends.alpha.requestCount() - before, "nothing refused reached the backend");
     }
