@@ -293,6 +293,27 @@ class FrontDoorIT {
     }
 
     @Test
+    void aReplicaClosingIdleConnectionsKeepsItsSessions() throws Exception {
+        for (TestBackend r : List.of(r1, r2, r3)) { // answers, then closes without saying so
+            r.handle(req -> (out, socket) -> TestBackend.echo(req).write(out, socket) && false);
+        }
+        try {
+            RawResponse first = get(a, null, "GET / HTTP/1.1\nHost: replicas");
+            String cookie = pair(stickyCookie(first));
+            for (int i = 0; i < 10; i++) {
+                RawResponse r = get(i % 2 == 0 ? b : a, null, "GET / HTTP/1.1\nHost: replicas\nCookie: " + cookie);
+                assertEquals(200, r.status(), r.text());
+                assertEquals(first.header("X-Backend"), r.header("X-Backend"), "request " + i);
+                assertNull(stickyCookie(r));
+            }
+        } finally {
+            for (TestBackend r : List.of(r1, r2, r3)) {
+                r.reset();
+            }
+        }
+    }
+
+    @Test
     void aTamperedCookieIsIgnoredAndReplaced() throws Exception {
         {
             String valid = pair(stickyCookie(get(a, null, "GET / HTTP/1.1\nHost: replicas")));
