@@ -14,7 +14,14 @@ import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.RecordedRequest;
 import hostproxy.it.support.Reply;
 import hostproxy.it.support.TestBackend;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +157,28 @@ class FrontDoorCT extends ContainerScenario {
         Await.until(() -> cut.acceptedConnections() > 0 && cut.openConnections() == 0, Duration.ofSeconds(5),
                 "the backend exchange is dropped");
         assertFalse(cut.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + cut.received());
+    }
+
+    /** HTTP/2 frames a body itself: without Content-Length, the limit is counted as the body streams. */
+    @Test
+    void anHttp2BodyWithoutLengthOverTheLimitGets413() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        URI uri = URI.create("http://upload.proxy.test:" + ContainerSuite.port() + "/h2");
+        assertEquals(200, client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+                BodyHandlers.ofString()).statusCode(), "the upgrade to h2c");
+        HttpResponse<String> small = client.send(post(uri, 1000), BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, small.version());
+        assertEquals(200, small.statusCode(), small.body());
+        assertTrue(small.body().contains("body=1000"), small.body());
+        HttpResponse<String> large = client.send(post(uri, 3000), BodyHandlers.ofString());
+        assertEquals(413, large.statusCode(), large.body());
+    }
+
+    private static HttpRequest post(URI uri, int size) {
+        byte[] body = new byte[size];
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
     }
 
     private static byte[] chunked(int chunks, int size) {
