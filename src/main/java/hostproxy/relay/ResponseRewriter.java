@@ -99,19 +99,16 @@ public final class ResponseRewriter {
             }
             String name = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String v = p.substring(eq + 1).trim();
-            String leading = p.substring(0, p.length() - p.stripLeading().length());
-            if (name.equals("path") && v.startsWith("/")) {
-                String stripped = withoutBase(v);
-                if (!stripped.equals(v)) {
-                    parts[i] = leading + p.substring(0, eq).trim() + "=" + stripped;
-                    changed = true;
-                }
-            } else if (name.equals("domain")) {
-                String domain = v.startsWith(".") ? v.substring(1) : v;
-                if (domain.equalsIgnoreCase(target.host())) {
-                    parts[i] = leading + p.substring(0, eq).trim() + "=" + hostOnly(publicHost);
-                    changed = true;
-                }
+            String rewritten = switch (name) {
+                case "path" -> v.startsWith("/") ? withoutBase(v) : v;
+                case "domain" -> (v.startsWith(".") ? v.substring(1) : v).equalsIgnoreCase(target.host())
+                        ? hostOnly(publicHost) : v;
+                default -> v;
+            };
+            if (!rewritten.equals(v)) {
+                String leading = p.substring(0, p.length() - p.stripLeading().length());
+                parts[i] = leading + p.substring(0, eq).trim() + "=" + rewritten;
+                changed = true;
             }
         }
         return changed ? String.join(";", parts) : value;
