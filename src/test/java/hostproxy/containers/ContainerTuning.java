@@ -8,7 +8,6 @@ import org.jboss.arquillian.container.spi.Container;
 import org.jboss.arquillian.container.spi.ContainerRegistry;
 import org.jboss.arquillian.container.spi.client.container.DeployableContainer;
 import org.jboss.arquillian.container.spi.event.container.AfterStart;
-import org.jboss.arquillian.container.spi.event.container.AfterUnDeploy;
 import org.jboss.arquillian.container.spi.event.container.BeforeSetup;
 import org.jboss.arquillian.core.api.Instance;
 import org.jboss.arquillian.core.api.annotation.Inject;
@@ -26,19 +25,6 @@ public final class ContainerTuning implements LoadableExtension {
     @Override
     public void register(ExtensionBuilder builder) {
         builder.observer(Observer.class);
-        if (present("org.jboss.arquillian.container.jetty.embedded_12_ee10.WebAppContextProcessor")) {
-            builder.service(org.jboss.arquillian.container.jetty.embedded_12_ee10.WebAppContextProcessor.class,
-                    JettyTuning.class);
-        }
-    }
-
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, ContainerTuning.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 
     public static final class Observer {
@@ -80,20 +66,6 @@ public final class ContainerTuning implements LoadableExtension {
                 connector.getClass().getMethod("setEncodedSolidusHandling", String.class)
                         .invoke(connector, "passthrough");
                 LOG.info("Tomcat connector: encodedSolidusHandling=passthrough");
-            } else if (type.endsWith("JettyEmbeddedContainer")) {
-                JettyTuning.tuneServer(field(container, "server"));
-            }
-        }
-
-        /**
-         * The Jetty adapter (2.0.0.Final) leaves a managed deployment's context running after its
-         * undeploy when the next deployment has the same name (every class deploys ROOT.war): the old
-         * context keeps answering "/". Stop and remove whatever is left, as a real undeploy does.
-         */
-        public void cleanUp(@Observes AfterUnDeploy event) throws Exception {
-            DeployableContainer<?> container = event.getDeployableContainer();
-            if (container.getClass().getName().endsWith("JettyEmbeddedContainer")) {
-                JettyTuning.removeContexts(field(container, "server"));
             }
         }
     }
