@@ -56,11 +56,7 @@ public final class DistributionContainer implements DeployableContainer<Distribu
     @Override
     public void stop() throws LifecycleException {
         if (server != null) {
-            try {
-                server.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.close();
         }
     }
 
