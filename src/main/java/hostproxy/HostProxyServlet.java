@@ -36,6 +36,9 @@ public final class HostProxyServlet extends HttpServlet {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
         try {
+            if (!incoming.protocolSupported()) {
+                throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
+            }
             Route route = route(incoming);
             proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken()),
                     response);

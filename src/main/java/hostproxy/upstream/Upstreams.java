@@ -35,6 +35,7 @@ public final class Upstreams implements AutoCloseable {
     private final Duration lookupBound;
     private final ConcurrentHashMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private volatile Thread refreshThread;
 
     /** @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS */
     public Upstreams(ProxyConfig config, Runnable closeIdleConnections) {
@@ -51,6 +52,7 @@ public final class Upstreams implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hostproxy-dns-refresh");
             t.setDaemon(true);
+            refreshThread = t;
             return t;
         });
         long period = config.dnsRefresh().toMillis();
@@ -206,11 +208,20 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the refresh and joins its thread (bounded): an executor reports itself terminated while
+     * its last thread is still finishing, which the container's leak detection, run right after
+     * the application stops, would report as a thread left behind.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            Thread thread = refreshThread;
+            if (thread != null) {
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

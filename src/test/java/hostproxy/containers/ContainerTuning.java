@@ -1,5 +1,6 @@
 package hostproxy.containers;
 
+import hostproxy.it.support.FreePorts;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -31,8 +32,14 @@ public final class ContainerTuning implements LoadableExtension {
         @Inject
         private Instance<ContainerRegistry> registry;
 
-        /** Settings as system properties; a managed server gets them (and the hosts file) as JVM arguments. */
+        /**
+         * Free loopback ports chosen now (so that nothing depends on a fixed port being free), and
+         * the settings as system properties; a managed server gets both (and the hosts file) as JVM
+         * arguments.
+         */
         public void settings(@Observes BeforeSetup event) {
+            int http = FreePorts.freeOn("127.0.0.1");
+            System.setProperty(ContainerSuite.PORT_PROPERTY, Integer.toString(http));
             Map<String, String> settings = ContainerSuite.settings();
             StringBuilder jvmArgs = new StringBuilder();
             for (Map.Entry<String, String> s : settings.entrySet()) {
@@ -46,8 +53,18 @@ public final class ContainerTuning implements LoadableExtension {
             for (Container c : registry.get().getContainers()) {
                 ContainerDef def = c.getContainerConfiguration();
                 String current = def.getContainerProperties().get("javaVmArguments");
-                if (current != null) {
+                if (def.getContainerProperties().containsKey("base")) { // Jetty from its distribution
+                    def.overrideProperty("httpPort", Integer.toString(http));
                     def.overrideProperty("javaVmArguments", current.trim() + jvmArgs);
+                } else if (current != null) { // a managed WildFly: its ports are JVM arguments
+                    int management = FreePorts.freeOn("127.0.0.1");
+                    def.overrideProperty("managementPort", Integer.toString(management));
+                    def.overrideProperty("javaVmArguments", current.trim() + jvmArgs
+                            + " -Djboss.http.port=" + http + " -Djboss.https.port=" + FreePorts.freeOn("127.0.0.1")
+                            + " -Djboss.management.http.port=" + management
+                            + " -Djboss.management.https.port=" + FreePorts.freeOn("127.0.0.1"));
+                } else {
+                    def.overrideProperty("bindHttpPort", Integer.toString(http));
                 }
             }
         }
@@ -60,12 +77,7 @@ public final class ContainerTuning implements LoadableExtension {
             DeployableContainer<?> container = event.getDeployableContainer();
             String type = container.getClass().getName();
             if (type.endsWith("Tomcat10EmbeddedContainer")) {
-                // conf/tomcat/server.xml: <Connector encodedSolidusHandling="passthrough">
-                Object tomcat = field(container, "tomcat");
-                Object connector = tomcat.getClass().getMethod("getConnector").invoke(tomcat);
-                connector.getClass().getMethod("setEncodedSolidusHandling", String.class)
-                        .invoke(connector, "passthrough");
-                LOG.info("Tomcat connector: encodedSolidusHandling=passthrough");
+                TomcatTuning.loopbackConnector(field(container, "tomcat"));
             }
         }
     }

@@ -104,6 +104,21 @@ class TomcatDistributionIT {
         assertEquals(1, r.headers("Date").size());
     }
 
+    /** HTTP/2 over cleartext with conf/tomcat/server.xml's UpgradeProtocol: the JDK's client upgrades, then streams. */
+    @Test
+    void http2ClientsAreServed() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 0; i < 2; i++) { // the first request upgrades the connection, the second is a stream
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://alpha.proxy.test:" + tomcat.port() + "/h2?n=" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(java.net.http.HttpClient.Version.HTTP_2, r.version());
+            assertEquals("/h2?n=" + i, backends.alpha.takeRequest().target());
+        }
+    }
+
     @Test
     void settingsComeFromTheEnvironment() throws Exception {
         assertEquals(404, get("/", "gamma.example.com").status());

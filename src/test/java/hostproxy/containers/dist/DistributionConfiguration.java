@@ -9,6 +9,16 @@ public final class DistributionConfiguration implements ContainerConfiguration {
     private String base;
     /** JVM arguments of the server (the suite's settings and hosts file are appended to them). */
     private String javaVmArguments = "";
+    /** The port on 127.0.0.1; 0: a free one chosen at start. */
+    private int httpPort;
+
+    public int getHttpPort() {
+        return httpPort;
+    }
+
+    public void setHttpPort(int httpPort) {
+        this.httpPort = httpPort;
+    }
 
     public String getBase() {
         return base;

@@ -16,8 +16,8 @@ import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 /**
  * An Arquillian container for Jetty run from its real distribution ({@link JettyDistribution}):
  * {@code start} lays out a fresh {@code $JETTY_BASE} as the README says and starts
- * {@code start.jar} on a free loopback port (published as the system property
- * {@code it.http.port}); {@code deploy} puts the archive in as {@code webapps/ROOT.war} beside
+ * {@code start.jar} on the loopback port of its configuration ({@code httpPort}, chosen free at
+ * run time; published as the system property {@code it.http.port}); {@code deploy} puts the archive in as {@code webapps/ROOT.war} beside
  * {@code conf/jetty/ROOT.xml}, and {@code undeploy} takes both away again.
  */
 public final class DistributionContainer implements DeployableContainer<DistributionConfiguration> {
@@ -39,7 +39,7 @@ public final class DistributionContainer implements DeployableContainer<Distribu
     public void start() throws LifecycleException {
         try {
             jetty = JettyDistribution.newBase(Path.of(config.getBase()));
-            int port = ServerProcess.freeLoopbackPort();
+            int port = config.getHttpPort() > 0 ? config.getHttpPort() : ServerProcess.freeLoopbackPort();
             List<String> jvmArgs = Arrays.stream(config.getJavaVmArguments().trim().split("\\s+"))
                     .filter(a -> !a.isEmpty()).toList();
             server = jetty.start(port, jvmArgs);

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * pre-integration-test phase), set up exactly as the README's "Jetty" steps say:
  * <pre>
  * cd $JETTY_BASE
- * java -jar $JETTY_HOME/start.jar --add-modules=http,ee10-deploy
+ * java -jar $JETTY_HOME/start.jar --add-modules=http,http2c,ee10-deploy
  * cp conf/jetty/start.d/hostproxy.ini $JETTY_BASE/start.d/
  * cp conf/jetty/ROOT.xml $JETTY_BASE/webapps/ROOT.xml
  * cp target/hostproxy.war $JETTY_BASE/webapps/ROOT.war
@@ -55,7 +55,7 @@ public final class JettyDistribution {
         Trees.delete(base);
         Files.createDirectories(base);
         ProcessBuilder addModules = new ProcessBuilder(java(), "-jar", home.resolve("start.jar").toString(),
-                "--add-modules=http,ee10-deploy").directory(base.toFile());
+                "--add-modules=http,http2c,ee10-deploy").directory(base.toFile());
         Path log = base.getParent().resolve(base.getFileName() + "-add-modules.log");
         addModules.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = addModules.start();

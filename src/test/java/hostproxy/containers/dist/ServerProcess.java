@@ -1,11 +1,9 @@
 package hostproxy.containers.dist;
 
+import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,13 +35,9 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(name, command.start(), log, port);
     }
 
-    /** A TCP port on the loopback address that was free a moment ago. */
+    /** A TCP port on 127.0.0.1, free a moment ago, below the ephemeral range ({@link FreePorts}). */
     public static int freeLoopbackPort() {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.freeOn("127.0.0.1");
     }
 
     public int port() {
