@@ -8,6 +8,11 @@ import hostproxy.containers.dist.TomcatDistribution;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +103,7 @@ class TomcatDistributionIT {
 
     @Test
     void theBackendsServerHeaderIsTheOneTheClientSees() throws Exception {
-        backends.alpha.handle(req -> hostproxy.it.support.Reply.text(200, "ok", "Server: backend/1.0"));
+        backends.alpha.handle(req -> Reply.text(200, "ok", "Server: backend/1.0"));
         RawResponse r = get("/", "alpha");
         assertEquals(List.of("backend/1.0"), r.headers("Server"));
         assertEquals(1, r.headers("Date").size());
@@ -107,14 +112,14 @@ class TomcatDistributionIT {
     /** HTTP/2 over cleartext with conf/tomcat/server.xml's UpgradeProtocol: the JDK's client upgrades, then streams. */
     @Test
     void http2ClientsAreServed() throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
         for (int i = 0; i < 2; i++) { // the first request upgrades the connection, the second is a stream
-            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest
-                    .newBuilder(java.net.URI.create("http://alpha.proxy.test:" + tomcat.port() + "/h2?n=" + i))
-                    .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(HttpRequest
+                    .newBuilder(URI.create("http://alpha.proxy.test:" + tomcat.port() + "/h2?n=" + i))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
-            assertEquals(java.net.http.HttpClient.Version.HTTP_2, r.version());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
             assertEquals("/h2?n=" + i, backends.alpha.takeRequest().target());
         }
     }
