@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.jboss.arquillian.container.spi.client.container.DeployableContainer;
 import org.jboss.arquillian.container.spi.client.container.DeploymentException;
 import org.jboss.arquillian.container.spi.client.container.LifecycleException;
@@ -42,7 +43,7 @@ public final class DistributionContainer implements DeployableContainer<Distribu
             int port = config.getHttpPort() > 0 ? config.getHttpPort() : ServerProcess.freeLoopbackPort();
             List<String> jvmArgs = Arrays.stream(config.getJavaVmArguments().trim().split("\\s+"))
                     .filter(a -> !a.isEmpty()).toList();
-            server = jetty.start(port, jvmArgs);
+            server = jetty.start(port, jvmArgs, Map.of(), JettyDistribution.HOT_DEPLOY);
             server.await(r -> r.status() == 404, java.time.Duration.ofSeconds(60), "started");
             System.setProperty("it.http.port", Integer.toString(port));
         } catch (IOException | RuntimeException e) {

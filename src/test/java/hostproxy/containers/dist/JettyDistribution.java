@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,13 +21,15 @@ import java.util.concurrent.TimeUnit;
  * cp target/hostproxy.war $JETTY_BASE/webapps/ROOT.war
  * java -jar $JETTY_HOME/start.jar
  * </pre>
- * The test adds only what a test needs on the command line: a loopback address and free port,
- * a one-second deployment scan (so that {@link #deploy} and {@link #undeploy} work on the running
- * server), and JVM arguments (settings, the tests' hosts file).
+ * A test adds only what it needs on the command line: a loopback address and free port, JVM
+ * arguments (settings, the tests' hosts file), and, to deploy and undeploy on the running server
+ * ({@link #deploy}, {@link #undeploy}), a deployment scan ({@link #HOT_DEPLOY}).
  */
 public final class JettyDistribution {
     private static final Path PROJECT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
     public static final Path CONF = PROJECT.resolve("conf/jetty");
+    /** The argument that makes Jetty scan {@code webapps/} every second (it scans only at start by default). */
+    public static final String HOT_DEPLOY = "jetty.deploy.scanInterval=1";
 
     private final Path home;
     private final Path base;
@@ -72,22 +75,28 @@ public final class JettyDistribution {
         return base;
     }
 
-    /** {@code java -jar $JETTY_HOME/start.jar} in the base, on 127.0.0.1:{@code port}. */
-    public ServerProcess start(int port, List<String> jvmArgs) throws IOException {
+    /**
+     * {@code java -jar $JETTY_HOME/start.jar} in the base, on 127.0.0.1:{@code port}, with
+     * {@code jettyArgs} after it and {@code env} added to an environment without {@code HOSTPROXY_*}.
+     */
+    public ServerProcess start(int port, List<String> jvmArgs, Map<String, String> env, String... jettyArgs)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", home.resolve("start.jar").toString(),
-                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port, "jetty.deploy.scanInterval=1"));
+                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+        command.addAll(List.of(jettyArgs));
         ProcessBuilder pb = new ProcessBuilder(command).directory(base.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("HOSTPROXY_") || k.startsWith("JETTY_"));
+        pb.environment().putAll(env);
         return ServerProcess.start("Jetty " + home.getFileName(), pb, base.resolve("logs/jetty.log"), port);
     }
 
     /**
      * Deploys {@code war} as the README says ({@code webapps/ROOT.war} beside {@code conf/jetty/ROOT.xml})
-     * and waits until hostproxy answers. Each file is moved into place at once, so that the
-     * deployment scan never sees half a file.
+     * and waits until hostproxy answers ({@code server} null: before the start, nothing to wait for).
+     * Each file is moved into place at once, so that a deployment scan never sees half a file.
      */
     public void deploy(Path war, ServerProcess server) throws IOException, InterruptedException {
         Path staging = Files.createDirectories(base.resolve("staging"));
