@@ -8,6 +8,7 @@ import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
 import hostproxy.routing.TrustedProxies;
+import hostproxy.tunnel.Tunnels;
 import hostproxy.upstream.StickySessions;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
@@ -25,6 +26,7 @@ final class HostProxy implements AutoCloseable {
     private final UpstreamClient client;
     private final Upstreams upstreams;
     private final Relay relay;
+    private final Tunnels tunnels;
     private final AtomicLong exchangeIds = new AtomicLong();
     private final TrustedProxies trustedProxies;
     private final StickySessions sticky;
@@ -37,6 +39,7 @@ final class HostProxy implements AutoCloseable {
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections);
         this.relay = new Relay(client, upstreams);
+        this.tunnels = new Tunnels(config, upstreams);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());
         this.errorPages = ErrorPages.load(config.errorPages());
@@ -73,6 +76,11 @@ final class HostProxy implements AutoCloseable {
         return relay;
     }
 
+    /** Upgrade (WebSocket) tunnels; also their counts for operations ({@link hostproxy.tunnel.TunnelCounts}). */
+    Tunnels tunnels() {
+        return tunnels;
+    }
+
     String viaToken() {
         return loopGuard.token();
     }
@@ -81,9 +89,10 @@ final class HostProxy implements AutoCloseable {
         return exchangeIds.incrementAndGet();
     }
 
-    /** Stops the DNS refresh, then closes every pooled backend connection. */
+    /** Closes every tunnel and stops their thread, stops the DNS refresh, then closes every pooled backend connection. */
     @Override
     public void close() throws IOException {
+        tunnels.close();
         upstreams.close();
         client.close();
     }

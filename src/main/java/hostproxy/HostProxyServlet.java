@@ -8,6 +8,7 @@ import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
+import hostproxy.tunnel.UpgradeRequest;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
@@ -44,6 +45,12 @@ public final class HostProxyServlet extends HttpServlet {
             }
             Route route = route(incoming, client);
             FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
+            UpgradeRequest upgrade = proxy.tunnels().upgradeOf(request);
+            if (upgrade != null) {
+                OutboundRequest handshake = incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy());
+                proxy.tunnels().open(exchange, route, upgrade, handshake, request, response, door);
+                return;
+            }
             OutboundRequest outbound = door.limitBody(
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
             proxy.relay().forward(exchange, route, outbound, response, door);

@@ -36,7 +36,10 @@ public record ProxyConfig(
         Secret stickySecret,
         boolean rewriteRedirects,
         String errorPages,
-        Map<String, RouteOptions> routeOptions) {
+        Map<String, RouteOptions> routeOptions,
+        List<String> upgradeProtocols,
+        Duration upgradeIdleTimeout,
+        int maxTunnels) {
 
     /** The options the routes file gives this label ({@link RouteOptions#NONE} for none). */
     public RouteOptions optionsFor(String label) {
@@ -98,6 +101,9 @@ public record ProxyConfig(
                 Values.secret(Setting.STICKY_SECRET, v.get(Setting.STICKY_SECRET)),
                 Values.bool(Setting.REWRITE_REDIRECTS, v.get(Setting.REWRITE_REDIRECTS)),
                 Values.folder(Setting.ERROR_PAGES, v.get(Setting.ERROR_PAGES)),
-                file.options());
+                file.options(),
+                Values.tokens(Setting.UPGRADE_PROTOCOLS, v.get(Setting.UPGRADE_PROTOCOLS)),
+                Values.duration(Setting.UPGRADE_IDLE_TIMEOUT, v.get(Setting.UPGRADE_IDLE_TIMEOUT)),
+                Values.integer(Setting.MAX_TUNNELS, v.get(Setting.MAX_TUNNELS), 1, 1_000_000));
     }
 }

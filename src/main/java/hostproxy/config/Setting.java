@@ -71,7 +71,14 @@ public enum Setting {
                     + "that accept `text/html`; `{status}` and `{reason}` in them are filled in. Empty: built-in pages."),
     ROUTES_FILE("routesFile", "",
             "A file of routes with per-route options, one per line (`api http://api:9000/base sticky=cookie "
-                    + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none.");
+                    + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none."),
+    UPGRADE_PROTOCOLS("upgradeProtocols", "websocket",
+            "Comma-separated `Upgrade` tokens that are tunnelled (see [WebSockets](#websockets-and-other-upgrades)); "
+                    + "a request offering only others (`h2c`...) is relayed as a plain request without them. Empty: none."),
+    UPGRADE_IDLE_TIMEOUT("upgradeIdleTimeout", "1h",
+            "A tunnel (an upgraded connection, e.g. a WebSocket) with no byte either way for this long is closed. "
+                    + "Long by default so that quiet dashboards stay connected."),
+    MAX_TUNNELS("maxTunnels", "5000", "Open tunnels at most; a further upgrade request gets `503`.");
 
     private final String key;
     private final String defaultValue;

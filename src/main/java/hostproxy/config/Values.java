@@ -95,6 +95,24 @@ final class Values {
         return List.copyOf(globs);
     }
 
+    private static final Pattern TOKEN = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,64}");
+
+    /** Comma-separated HTTP tokens (RFC 9110 §5.6.2), lower-cased; empty: none. */
+    static List<String> tokens(Setting setting, String value) {
+        List<String> tokens = new ArrayList<>();
+        for (String item : value.split(",")) {
+            String t = item.trim().toLowerCase(Locale.ROOT);
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (!TOKEN.matcher(t).matches()) {
+                throw new InvalidSettingException(setting, value, "expected comma-separated protocol names such as websocket");
+            }
+            tokens.add(t);
+        }
+        return List.copyOf(tokens);
+    }
+
     /** {@code label=http://host:port/base, ...}; a label may appear once. */
     static Map<String, BackendTarget> routes(Setting setting, String value) {
         Map<String, BackendTarget> routes = new LinkedHashMap<>();

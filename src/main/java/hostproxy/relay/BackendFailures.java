@@ -37,12 +37,12 @@ import org.apache.hc.core5.http.UnsupportedHttpVersionException;
  *     the client, else the client's connection is aborted ({@link Relay}).</li>
  * </ul>
  */
-final class BackendFailures {
+public final class BackendFailures {
     private BackendFailures() {
     }
 
     /** No connection was made, so nothing was sent: the request may go to another address whatever its method. */
-    static boolean isConnectFailure(IOException e) {
+    public static boolean isConnectFailure(IOException e) {
         return e instanceof ConnectException || e instanceof ConnectTimeoutException
                 || e instanceof NoRouteToHostException;
     }
@@ -57,7 +57,7 @@ final class BackendFailures {
         return !(e instanceof InterruptedIOException) && !(e instanceof ClientProtocolException);
     }
 
-    static ProxyError classify(IOException e, String backend) {
+    public static ProxyError classify(IOException e, String backend) {
         if (e instanceof UnknownHostException) {
             return ProxyError.noSuchBackend(backend, e);
         }

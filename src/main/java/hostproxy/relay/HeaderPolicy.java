@@ -65,6 +65,32 @@ public final class HeaderPolicy {
         return out;
     }
 
+    /**
+     * The fields to send to the backend for an upgrade request (a WebSocket handshake): what
+     * {@link #toBackend} chose, plus {@code Connection: upgrade} and the {@code Upgrade} tokens this
+     * proxy tunnels. {@code Sec-WebSocket-*} fields are end-to-end and pass like any other; the
+     * client's own {@code Connection} tokens (and the fields they name) stay dropped.
+     *
+     * @param forwarded what {@link #toBackend} returned for the request
+     */
+    public static List<HeaderField> toBackendUpgrade(List<HeaderField> forwarded, String upgrade) {
+        List<HeaderField> out = new ArrayList<>(forwarded);
+        out.add(new HeaderField("Connection", "upgrade"));
+        out.add(new HeaderField("Upgrade", upgrade));
+        return out;
+    }
+
+    /**
+     * The fields to send to the client with a backend's {@code 101 Switching Protocols}: as
+     * {@link #toClient}, plus {@code Connection: upgrade} and the backend's {@code Upgrade}.
+     */
+    public static List<HeaderField> toClientUpgrade(List<HeaderField> incoming, String upgrade) {
+        List<HeaderField> out = toClient(incoming);
+        out.add(new HeaderField("Connection", "upgrade"));
+        out.add(new HeaderField("Upgrade", upgrade));
+        return out;
+    }
+
     private static void addUnlessKept(List<HeaderField> out, List<HeaderField> kept, String name, String value) {
         if (kept.stream().noneMatch(h -> h.name().equalsIgnoreCase(name))) {
             out.add(new HeaderField(name, value));

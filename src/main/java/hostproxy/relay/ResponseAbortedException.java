@@ -11,7 +11,7 @@ import java.io.IOException;
 public final class ResponseAbortedException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    ResponseAbortedException(String message) {
+    public ResponseAbortedException(String message) {
         super(message, null);
         setStackTrace(new StackTraceElement[0]);
     }

@@ -67,9 +67,9 @@ public final class ContainerSuite {
     public static Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("backendPort", Integer.toString(Backends.PORT));
-        s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole");
+        s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole,echo");
         s.put("routes", "www=http://beta:" + Backends.PORT + "/base/,byaddress=http://127.0.0.13:" + Backends.PORT
-                + ",byv6=http://[::1]:" + Backends.PORT);
+                + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
         s.put("responseTimeout", "1s");
         s.put("maxConnectionsPerBackend", "10");
