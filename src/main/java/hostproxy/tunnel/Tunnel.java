@@ -92,6 +92,14 @@ final class Tunnel {
         synchronized (down) {
             out = output;
         }
+        // The backend channel is registered before any listener is set, so that the pumps never
+        // start on the reactor thread while the container is still setting up its callbacks (some
+        // containers' streams are not safe against that).
+        backend.configureBlocking(false);
+        key = owner.reactor().register(backend, this);
+        if (downBuffer.hasRemaining()) {
+            owner.reactor().execute(this::backendReadable); // the bytes that came with the 101
+        }
         input.setReadListener(new ReadListener() {
             @Override
             public void onDataAvailable() {
@@ -122,26 +130,13 @@ final class Tunnel {
                 abort("client connection failed: " + t);
             }
         });
-        backend.configureBlocking(false);
-        owner.reactor().register(backend, this);
-    }
-
-    /** On the reactor thread, once the backend channel is registered: both pumps may run. */
-    void registered(SelectionKey selectionKey) {
-        this.key = selectionKey;
-        if (closed.get()) {
-            selectionKey.cancel();
-            return;
-        }
-        backendReadable(); // the bytes that came with the 101, if any
-        clientReadable();
     }
 
     /** Client → backend: moves what the client sent until either side is not ready. */
     void clientReadable() {
         synchronized (up) {
-            if (key == null || closed.get()) {
-                return; // registered() runs this again
+            if (closed.get()) {
+                return;
             }
             try {
                 while (true) {
@@ -183,7 +178,7 @@ final class Tunnel {
     /** Backend → client: moves what the backend sent until either side is not ready. */
     void backendReadable() {
         synchronized (down) {
-            if (key == null || closed.get()) {
+            if (closed.get()) {
                 return;
             }
             try {

@@ -39,15 +39,14 @@ final class TunnelReactor implements AutoCloseable {
         thread.start();
     }
 
-    /** Registers the backend channel (non-blocking) for reads; the key reaches the tunnel on this thread. */
-    void register(SocketChannel channel, Tunnel tunnel) {
-        execute(() -> {
-            try {
-                tunnel.registered(channel.register(selector, SelectionKey.OP_READ, tunnel));
-            } catch (ClosedChannelException e) {
-                tunnel.abort("backend connection closed before the tunnel started");
-            }
-        });
+    /**
+     * Registers the backend channel (non-blocking) for reads, from the calling thread (a selector
+     * does not block registration while it selects, JDK 11 and later).
+     */
+    SelectionKey register(SocketChannel channel, Tunnel tunnel) throws ClosedChannelException {
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ, tunnel);
+        selector.wakeup();
+        return key;
     }
 
     void execute(Runnable task) {

@@ -1,0 +1,272 @@
+package hostproxy.it;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.it.support.Await;
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.ProxyServer;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.WebSocketEcho;
+import hostproxy.it.support.WsClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tunnels where the test needs the proxy's settings, log or lifecycle: limits, idle timeout,
+ * back-pressure, backends that switch protocols wrongly, and undeploy (in the test JVM's Tomcat 11).
+ */
+class TunnelIT {
+    private static final String ECHO_ADDRESS = "127.0.0.16";
+    private static final String ECHO = "echo.proxy.test";
+    private static final Duration BOUND = Duration.ofSeconds(10);
+
+    private static ProxyServer proxy(String... settings) throws Exception {
+        Map<String, String> s = new java.util.HashMap<>();
+        s.put("backendPort", Integer.toString(Backends.PORT));
+        for (int i = 0; i < settings.length; i += 2) {
+            s.put(settings[i], settings[i + 1]);
+        }
+        return ProxyServer.start(s);
+    }
+
+    private static String handshake(String host) {
+        return "GET /echo HTTP/1.1\nHost: " + host + "\nConnection: Upgrade\nUpgrade: websocket"
+                + "\nSec-WebSocket-Version: 13\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
+    }
+
+    @Test
+    void atMostMaxTunnelsAreOpenAtOnceAndAFurtherHandshakeGets503() throws Exception {
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             ProxyServer proxy = proxy("maxTunnels", "2")) {
+            WsClient first = WsClient.open(ECHO, proxy.port(), "/echo");
+            try (WsClient second = WsClient.open(ECHO, proxy.port(), "/echo")) {
+                RawResponse third = RawClient.exchange(proxy.port(), handshake(ECHO));
+                assertEquals(503, third.status());
+                assertEquals("too many open tunnels (maxTunnels=2)\n", third.text());
+                first.socket().sendClose(1000, "done");
+                assertEquals(1000, first.end().code());
+                Await.until(() -> opens(proxy.port()), BOUND, "a slot is free again once a tunnel closed");
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    private static boolean opens(int port) {
+        try (WsClient ws = WsClient.open(ECHO, port, "/echo")) {
+            ws.sendText("x");
+            return "x".equals(ws.next());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void anIdleTunnelIsClosedAfterUpgradeIdleTimeout() throws Exception {
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             ProxyServer proxy = proxy("upgradeIdleTimeout", "1s");
+             WsClient ws = WsClient.open(ECHO, proxy.port(), "/echo")) {
+            ws.sendText("still here");
+            assertEquals("still here", ws.next());
+            long quietSince = System.nanoTime();
+            WsClient.End end = ws.end();
+            long quietFor = Duration.ofNanos(System.nanoTime() - quietSince).toMillis();
+            assertTrue(end.abnormal(), "closed under the session, without a close frame: " + end);
+            assertTrue(quietFor >= 900, "not before the timeout: " + quietFor + " ms");
+        }
+    }
+
+    @Test
+    void aBackendAnswering101ToAPlainRequestIsABadGatewayAndNothingIsTunnelled() throws Exception {
+        try (RawBackend backend = new RawBackend("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n\r\n\u0081\u0005hello");
+             ProxyServer proxy = proxy()) {
+            RawResponse r = RawClient.exchange(proxy.port(), "GET /plain HTTP/1.1\nHost: " + ECHO + "\nConnection: close");
+            assertEquals(502, r.status(), r.statusLine());
+            assertTrue(r.text().startsWith("backend echo "), r.text());
+        }
+    }
+
+    @Test
+    void aBackendSwitchingToAProtocolNotAskedForIsABadGateway() throws Exception {
+        try (RawBackend backend = new RawBackend("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
+                + "Connection: Upgrade\r\n\r\n");
+             ProxyServer proxy = proxy()) {
+            RawResponse r = RawClient.exchange(proxy.port(), handshake(ECHO));
+            assertEquals(502, r.status());
+            assertEquals("backend echo switched to a protocol the client did not ask for: h2c\n", r.text());
+        }
+    }
+
+    @Test
+    void aBackendThatStopsReadingStopsTheClientToo() throws Exception {
+        try (RawBackend backend = new RawBackend("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n\r\n");
+             ProxyServer proxy = proxy();
+             Socket client = new Socket("127.0.0.1", proxy.port())) {
+            OutputStream out = client.getOutputStream();
+            out.write((handshake(ECHO).replace("\n", "\r\n") + "\r\n\r\n").getBytes(ISO_8859_1));
+            out.flush();
+            assertTrue(readHead(client.getInputStream()).startsWith("HTTP/1.1 101"));
+            AtomicLong written = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (int i = 0; i < 4096; i++) { // 256 MiB at most
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException closed) {
+                    // the test ends
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            long stalled = stalledAt(written);
+            assertTrue(stalled < 64L << 20, "the client is held back once buffers are full, not after "
+                    + (stalled >> 20) + " MiB");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingStopsTheBackendToo() throws Exception {
+        AtomicLong written = new AtomicLong();
+        try (RawBackend backend = new RawBackend("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\n\r\n", written);
+             ProxyServer proxy = proxy();
+             Socket client = new Socket("127.0.0.1", proxy.port())) {
+            client.setReceiveBufferSize(64 * 1024);
+            OutputStream out = client.getOutputStream();
+            out.write((handshake(ECHO).replace("\n", "\r\n") + "\r\n\r\n").getBytes(ISO_8859_1));
+            out.flush();
+            assertTrue(readHead(client.getInputStream()).startsWith("HTTP/1.1 101"));
+            long stalled = stalledAt(written);
+            assertTrue(stalled < 64L << 20, "the backend is held back once buffers are full, not after "
+                    + (stalled >> 20) + " MiB");
+        }
+    }
+
+    /** Waits (bounded) until the count stops growing for a second, and returns it. */
+    private static long stalledAt(AtomicLong count) throws InterruptedException {
+        long before = -1;
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(1000);
+            long now = count.get();
+            if (now == before && now > 0) {
+                return now;
+            }
+            before = now;
+        }
+        throw new AssertionError("still growing after 20 s: " + count.get() + " bytes");
+    }
+
+    @Test
+    void anUndeployClosesEveryTunnelAndLeavesNoThreadBehind() throws Exception {
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             ProxyServer proxy = proxy()) {
+            List<WsClient> sessions = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    WsClient ws = WsClient.open(ECHO, proxy.port(), "/echo");
+                    ws.sendText("hi " + i);
+                    assertEquals("hi " + i, ws.next());
+                    sessions.add(ws);
+                }
+                proxy.log().clear();
+
+                proxy.undeploy();
+
+                for (WsClient ws : sessions) {
+                    assertNotNull(ws.end(), "every client sees its session end");
+                }
+                List<String> leaks = proxy.log().messages(Level.WARNING).stream()
+                        .filter(m -> m.startsWith("org.apache.catalina.loader")).toList();
+                assertEquals(List.of(), leaks, "Tomcat's leak detection reports nothing");
+                Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("hostproxy")), BOUND,
+                        "no thread of hostproxy's is left");
+            } finally {
+                sessions.forEach(WsClient::close);
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n") && head.length() < 8192) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
+    /**
+     * A backend on the echo address that answers every connection's request head with the given
+     * bytes, then reads nothing more; with a counter, it then writes to the connection for as long
+     * as it can, counting what the socket took.
+     */
+    private static final class RawBackend implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket();
+        private final Thread acceptor;
+        private final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RawBackend(String answer) throws IOException {
+            this(answer, null);
+        }
+
+        RawBackend(String answer, AtomicLong written) throws IOException {
+            server.bind(new InetSocketAddress(ECHO_ADDRESS, Backends.PORT));
+            acceptor = new Thread(() -> {
+                try {
+                    while (!server.isClosed()) {
+                        Socket s = server.accept();
+                        accepted.add(s);
+                        s.setReceiveBufferSize(64 * 1024);
+                        readHead(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        out.write(answer.getBytes(ISO_8859_1));
+                        out.flush();
+                        if (written != null) {
+                            byte[] chunk = new byte[64 * 1024];
+                            for (int i = 0; i < 4096; i++) { // 256 MiB at most
+                                out.write(chunk);
+                                written.addAndGet(chunk.length);
+                            }
+                        }
+                    }
+                } catch (IOException closed) {
+                    // stopped
+                }
+            }, "test-raw-backend");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+            acceptor.join(5000);
+        }
+    }
+}
