@@ -32,14 +32,15 @@ final class HostProxy implements AutoCloseable {
     private final StickySessions sticky;
     private final ErrorPages errorPages;
 
-    HostProxy(ProxyConfig config) {
+    /** @param serverInfo the container's {@code ServletContext.getServerInfo()} */
+    HostProxy(ProxyConfig config, String serverInfo) {
         this.config = config;
         this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         this.router = new Router(config, loopGuard);
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections);
         this.relay = new Relay(client, upstreams);
-        this.tunnels = new Tunnels(config, upstreams);
+        this.tunnels = new Tunnels(config, upstreams, serverInfo);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());
         this.errorPages = ErrorPages.load(config.errorPages());

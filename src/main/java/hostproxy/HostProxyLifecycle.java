@@ -29,7 +29,7 @@ public final class HostProxyLifecycle implements ServletContextListener {
                 servlet == null ? key -> null : servlet::getInitParameter,
                 System::getProperty,
                 System::getenv));
-        HostProxy proxy = new HostProxy(config);
+        HostProxy proxy = new HostProxy(config, context.getServerInfo());
         context.setAttribute(ATTRIBUTE, proxy);
         LOG.info(() -> "hostproxy started (" + proxy.viaToken() + "): " + config);
     }

@@ -64,11 +64,28 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
     private final LongAdder toBackend = new LongAdder();
     private final LongAdder toClient = new LongAdder();
     private volatile boolean stopping;
+    /** Why this container cannot carry tunnels, or {@code null} when it can. */
+    private final String unsupported;
 
-    public Tunnels(ProxyConfig config, Upstreams upstreams) {
+    /** @param serverInfo the container's {@code ServletContext.getServerInfo()} */
+    public Tunnels(ProxyConfig config, Upstreams upstreams, String serverInfo) {
         this.config = config;
         this.upstreams = upstreams;
+        this.unsupported = unsupportedOn(serverInfo);
         this.reactor = new TunnelReactor(this::closeIdle);
+    }
+
+    /**
+     * WildFly (Undertow 2.3) ends the input of an upgraded connection after the first bytes a
+     * servlet reads from it (its channel reports end of stream), so a tunnel would die after the
+     * client's first message: such a half-working tunnel is refused with {@code 501} instead.
+     */
+    static String unsupportedOn(String serverInfo) {
+        String info = serverInfo == null ? "" : serverInfo.toLowerCase(Locale.ROOT);
+        if (info.contains("wildfly") || info.contains("undertow") || info.contains("jboss")) {
+            return "Upgrade (WebSocket) tunnels do not work on WildFly/Undertow yet";
+        }
+        return null;
     }
 
     /**
@@ -89,6 +106,9 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
     public void open(Exchange exchange, Route route, UpgradeRequest upgrade, OutboundRequest request,
             HttpServletRequest servletRequest, HttpServletResponse response, ExchangeHooks hooks)
             throws ProxyError, ResponseAbortedException {
+        if (unsupported != null) {
+            throw new ProxyError(501, unsupported);
+        }
         if (stopping || taken.incrementAndGet() > config.maxTunnels()) {
             if (!stopping) {
                 taken.decrementAndGet();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
@@ -56,6 +57,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void textMessagesFromNothingToOneMebibyteComeBackUnchanged() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             for (int size : new int[] {0, 1, 125, 126, 65_535, 65_536, 1 << 20}) {
                 String message = text(size);
@@ -67,6 +69,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void binaryMessagesFromNothingToOneMebibyteComeBackUnchanged() throws Exception {
+        assumeTunnels();
         Random random = new Random(10);
         try (WsClient ws = open()) {
             for (int size : new int[] {0, 1, 125, 126, 65_535, 65_536, 1 << 20}) {
@@ -80,6 +83,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aFragmentedMessageArrivesWhole() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             ws.socket().sendText("frag", false).get(10, TimeUnit.SECONDS);
             ws.socket().sendText("ment", false).get(10, TimeUnit.SECONDS);
@@ -93,6 +97,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aPingIsAnsweredWithItsPong() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             ws.socket().sendPing(ByteBuffer.wrap("are you there".getBytes(UTF_8))).get(10, TimeUnit.SECONDS);
             ByteBuffer pong = ws.nextPong();
@@ -103,6 +108,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void theClientsCloseCodeAndReasonReachTheBackend() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             ws.sendText("hello");
             assertEquals("hello", ws.next());
@@ -115,6 +121,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void theBackendsCloseCodeAndReasonReachTheClient() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             ws.sendText("close:4002:server says bye");
             assertEquals(new WsClient.End(4002, "server says bye"), ws.end());
@@ -123,6 +130,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aBackendThatDiesMidSessionIsAnAbnormalCloseForTheClient() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open()) {
             ws.sendText("before");
             assertEquals("before", ws.next());
@@ -134,6 +142,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void theSubprotocolAndTheHandshakeFieldsCross() throws Exception {
+        assumeTunnels();
         try (WsClient ws = open("chat", "superchat")) {
             assertEquals("chat", ws.socket().getSubprotocol());
             String handshake = echo.nextHandshake(WsClient.BOUND).toLowerCase();
@@ -148,6 +157,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void fiftySessionsAtOnceEachGetTheirOwnEchoes() throws Exception {
+        assumeTunnels();
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
             List<Future<Integer>> sessions = new ArrayList<>();
@@ -177,6 +187,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aHandshakeTheBackendRefusesGetsTheBackendsAnswer() throws Exception {
+        assumeTunnels();
         RawResponse r = RawClient.exchange(ContainerSuite.port(), handshake("/no-such-endpoint", "HTTP/1.1", ECHO));
         assertEquals(404, r.status(), r.statusLine());
     }
@@ -213,6 +224,7 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aTunnelToAnHttpsBackendIsABadGatewaySayingSo() throws Exception {
+        assumeTunnels();
         RawResponse r = RawClient.exchange(ContainerSuite.port(), handshake("/echo", "HTTP/1.1", "tlsecho.proxy.test"));
         assertEquals(502, r.status());
         assertEquals("backend echo is reached over https: hostproxy tunnels upgrades (WebSocket) to http backends only\n",
@@ -221,9 +233,25 @@ class TunnelCT extends ContainerScenario {
 
     @Test
     void aBackendThatRefusesTheConnectionIsABadGateway() throws Exception {
+        assumeTunnels();
         RawResponse r = RawClient.exchange(ContainerSuite.port(), handshake("/echo", "HTTP/1.1", "refused.proxy.test"));
         assertEquals(502, r.status());
         assertEquals("backend refused refused the connection\n", r.text());
+    }
+
+    /** WildFly refuses tunnels with 501 (see README, Containers): the scenarios that need one are skipped there. */
+    private static void assumeTunnels() {
+        assumeFalse(ContainerSuite.container() == ContainerSuite.Container.WILDFLY,
+                "Undertow ends an upgraded connection's input after the first read: hostproxy refuses tunnels there");
+    }
+
+    @Test
+    void onWildFlyAnUpgradeIsRefusedWith501AndNothingReachesTheBackend() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ContainerSuite.container() == ContainerSuite.Container.WILDFLY);
+        RawResponse r = RawClient.exchange(ContainerSuite.port(), handshake("/echo", "HTTP/1.1", ECHO));
+        assertEquals(501, r.status());
+        assertEquals("Upgrade (WebSocket) tunnels do not work on WildFly/Undertow yet\n", r.text());
+        assertNull(echo.nextHandshake(Duration.ofMillis(200)), "nothing reached the backend");
     }
 
     static String handshake(String path, String version, String host) {
