@@ -1,8 +1,10 @@
 package hostproxy;
 
 import hostproxy.relay.Exchange;
+import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
+import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
@@ -35,23 +37,28 @@ public final class HostProxyServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
+        ClientView client = incoming.client(proxy.trustedProxies());
         try {
             if (!incoming.protocolSupported()) {
                 throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
             }
-            Route route = route(incoming);
-            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken()),
-                    response);
+            Route route = route(incoming, client);
+            FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
+            OutboundRequest outbound = door.limitBody(
+                    incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
+            proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
-            ErrorResponses.send(exchange, error, response);
+            ErrorResponses.send(exchange, client.address(), error, request.getHeader("Accept"), proxy.errorPages(),
+                    response);
         } catch (ResponseAbortedException brokenOff) {
             ConnectionAbort.abort(request, brokenOff);
         }
     }
 
-    private Route route(ServletExchange incoming) throws ProxyError {
+    private Route route(ServletExchange incoming, ClientView client) throws ProxyError {
         RoutingDecision decision = proxy.router().route(incoming.head());
         if (decision instanceof Rejection rejection) {
+            FrontDoor.admitUnrouted(proxy.config(), client);
             throw new ProxyError(rejection.status(), rejection.reason());
         }
         return (Route) decision;

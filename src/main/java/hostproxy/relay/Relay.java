@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -52,21 +53,33 @@ public final class Relay {
      */
     public void forward(Exchange exchange, Route route, OutboundRequest request, HttpServletResponse response)
             throws ProxyError, ResponseAbortedException {
+        forward(exchange, route, request, response, ExchangeHooks.NONE);
+    }
+
+    /** As {@link #forward(Exchange, Route, OutboundRequest, HttpServletResponse)}, with the front door's hooks. */
+    public void forward(Exchange exchange, Route route, OutboundRequest request, HttpServletResponse response,
+            ExchangeHooks hooks) throws ProxyError, ResponseAbortedException {
         Backend backend;
         try {
             backend = upstreams.backend(route.backendName());
         } catch (IOException e) {
             throw BackendFailures.classify(e, route.backendName());
         }
-        Attempts attempts = new Attempts(upstreams, backend, request);
+        if (backend.everyAddressOutByActiveHealth()) {
+            throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
+        }
+        Attempts attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend));
         for (Endpoint endpoint = attempts.next(); endpoint != null; endpoint = attempts.next()) {
             endpoint.begin();
             try {
                 ClassicHttpResponse backendResponse;
                 try {
                     HttpHost host = host(route.target(), endpoint);
-                    backendResponse = client.executeOpen(host, toClassic(host, route.target(), request), null);
+                    backendResponse = client.executeOpen(host, toClassic(host, route.target(), request), hooks.context());
                 } catch (IOException e) {
+                    if (BodyLimit.exceededBy(e)) {
+                        throw new ProxyError(413, e.getMessage());
+                    }
                     if (ClientGoneException.causedBy(e)) {
                         LOG.fine(() -> exchange + ": client went away while sending its request body");
                         return;
@@ -80,7 +93,9 @@ public final class Relay {
                 }
                 upstreams.succeeded(backend, endpoint);
                 try {
-                    relayResponse(exchange, route, backendResponse, response);
+                    Endpoint served = endpoint;
+                    relayResponse(exchange, route, backendResponse, response,
+                            fields -> hooks.toClient(fields, backend, served));
                 } finally {
                     close(exchange, backendResponse);
                 }
@@ -118,14 +133,14 @@ public final class Relay {
         return out;
     }
 
-    private void relayResponse(Exchange exchange, Route route, ClassicHttpResponse from, HttpServletResponse to)
-            throws ProxyError, ResponseAbortedException {
+    private void relayResponse(Exchange exchange, Route route, ClassicHttpResponse from, HttpServletResponse to,
+            UnaryOperator<List<HeaderField>> shape) throws ProxyError, ResponseAbortedException {
         to.setStatus(from.getCode());
         // The first field of each name replaces what the container may have put there already
         // (Jetty presets Date, and Server unless told not to): the client gets the backend's fields
         // once; further fields of the same name (Set-Cookie...) are added.
         Set<String> seen = new HashSet<>();
-        for (HeaderField h : HeaderPolicy.toClient(fields(from.getHeaders()))) {
+        for (HeaderField h : shape.apply(HeaderPolicy.toClient(fields(from.getHeaders())))) {
             if (seen.add(h.name().toLowerCase(Locale.ROOT))) {
                 to.setHeader(h.name(), h.value());
             } else {

@@ -37,7 +37,9 @@ class ConfigurationIT {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "connectTimeout|5 seconds", "backendPort|80800", "preserveHost|yes", "routes|api=ftp://x",
-            "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x"})
+            "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x",
+            "maxBodySize|lots", "trustedProxies|lb.internal", "allowedClients|10.0.0.0/99", "sticky|yes",
+            "routesFile|/no/such/routes-file"})
     void anInvalidSettingStopsDeploymentWithOneLineNamingIt(String setting, String value) throws Exception {
         try (ProxyServer proxy = ProxyServer.start(Map.of(setting, value))) {
             assertFalse(proxy.deployed(), setting + "=" + value + " must stop the deployment");
