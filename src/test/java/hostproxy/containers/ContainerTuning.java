@@ -50,7 +50,7 @@ public final class ContainerTuning implements LoadableExtension {
             if (hosts != null) {
                 jvmArgs.append(" -Djdk.net.hosts.file=").append(hosts);
             }
-            for (Container c : registry.get().getContainers()) {
+            for (Container<?> c : registry.get().getContainers()) {
                 ContainerDef def = c.getContainerConfiguration();
                 String current = def.getContainerProperties().get("javaVmArguments");
                 if (def.getContainerProperties().containsKey("base")) { // Jetty from its distribution
