@@ -55,7 +55,7 @@ public final class HostProxyServlet extends HttpServlet {
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
             proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
-            ErrorResponses.send(exchange, client.address(), error, request.getHeader("Accept"), proxy.errorPages(),
+            ErrorResponses.send(exchange, client.address(), error, request, proxy.errorPages(),
                     response);
         } catch (ResponseAbortedException brokenOff) {
             ConnectionAbort.abort(request, brokenOff);
