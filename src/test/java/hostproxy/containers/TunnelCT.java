@@ -113,7 +113,7 @@ class TunnelCT extends ContainerScenario {
             ws.sendText("hello");
             assertEquals("hello", ws.next());
             ws.socket().sendClose(4001, "client says bye").get(10, TimeUnit.SECONDS);
-            assertEquals(new WebSocketEcho.Closed(4001, "client says bye"), echo.nextClose(WsClient.BOUND));
+            assertEquals(new WebSocketEcho.Closed(4001, "client says bye"), closeWithCode(4001));
             WsClient.End end = ws.end();
             assertEquals(4001, end.code(), "the backend's answering close: " + end);
         }
@@ -237,6 +237,18 @@ class TunnelCT extends ContainerScenario {
         RawResponse r = RawClient.exchange(ContainerSuite.port(), handshake("/echo", "HTTP/1.1", "refused.proxy.test"));
         assertEquals(502, r.status());
         assertEquals("backend refused refused the connection\n", r.text());
+    }
+
+    /** The first close with this code the backend saw (an earlier test's session may still be closing). */
+    private static WebSocketEcho.Closed closeWithCode(int code) throws InterruptedException {
+        long deadline = System.nanoTime() + WsClient.BOUND.toNanos();
+        for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
+            WebSocketEcho.Closed c = echo.nextClose(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (c == null || c.code() == code) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** WildFly refuses tunnels with 501 (see README, Containers): the scenarios that need one are skipped there. */
