@@ -31,6 +31,7 @@ final class ErrorResponses {
         response.setStatus(error.status());
         response.setContentType("text/plain;charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");
+        response.setHeader(RequestIds.HEADER, exchange.requestId());
         response.setContentLength(body.length);
         try {
             response.getOutputStream().write(body);

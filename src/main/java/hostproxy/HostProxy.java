@@ -1,33 +1,95 @@
 package hostproxy;
 
+import hostproxy.admin.AdminServer;
+import hostproxy.admin.ProxyMetrics;
+import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import hostproxy.relay.Relay;
 import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
+import hostproxy.upstream.HealthCheck;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /** The running proxy of one deployment: its components, built together and closed together. */
 final class HostProxy implements AutoCloseable {
+    static final String VERSION = version();
+
     private final ProxyConfig config;
     private final LoopGuard loopGuard;
     private final Router router;
     private final UpstreamClient client;
     private final Upstreams upstreams;
     private final Relay relay;
+    private final ProxyMetrics metrics;
+    private final AdminServer admin;
     private final AtomicLong exchangeIds = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition idle = drainLock.newCondition();
+    /** {@code starting}, {@code ready} (the servlet took requests), {@code draining} (stopping). */
+    private volatile String phase = "starting";
 
     HostProxy(ProxyConfig config) {
         this.config = config;
         this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         this.router = new Router(config, loopGuard);
         this.client = UpstreamClient.create(config);
-        this.upstreams = new Upstreams(config, client::closeIdleConnections);
+        this.upstreams = new Upstreams(config, client::closeIdleConnections, healthChecks(config));
         this.relay = new Relay(client, upstreams);
+        this.metrics = new ProxyMetrics(upstreams, client.pool(), inFlight::get, VERSION);
+        this.admin = config.adminPort() == 0 ? null
+                : AdminServer.start(config.adminAddress(), config.adminPort(), VERSION, Instant.now(), upstreams, metrics,
+                        () -> client.pool().getTotalStats(), () -> phase, healthCheckText(config));
+    }
+
+    /**
+     * The active health check of each backend name: the global path, to the port and scheme of the
+     * route that names the host, else of the template. (Per-route paths plug in here.)
+     */
+    private static Function<String, HealthCheck> healthChecks(ProxyConfig config) {
+        if (!config.healthChecks()) {
+            return name -> null;
+        }
+        return name -> {
+            for (BackendTarget t : config.routes().values()) {
+                if (t.host().equals(name)) {
+                    return new HealthCheck(t.scheme(), t.port(), config.healthCheckPath());
+                }
+            }
+            return new HealthCheck(config.backendScheme(), config.backendPort(), config.healthCheckPath());
+        };
+    }
+
+    private static String healthCheckText(ProxyConfig c) {
+        return !c.healthChecks() ? "off" : "GET " + c.healthCheckPath() + " every " + c.healthCheckInterval().toMillis()
+                + " ms, timeout " + c.healthCheckTimeout().toMillis() + " ms, out after " + c.healthCheckFall()
+                + " failures, back after " + c.healthCheckRise() + " passes";
+    }
+
+    private static String version() {
+        try (InputStream in = HostProxy.class.getResourceAsStream("/hostproxy/version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     ProxyConfig config() {
@@ -42,6 +104,15 @@ final class HostProxy implements AutoCloseable {
         return relay;
     }
 
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin port actually listened on, or 0 when it is off. */
+    int adminPort() {
+        return admin == null ? 0 : admin.port();
+    }
+
     String viaToken() {
         return loopGuard.token();
     }
@@ -50,10 +121,70 @@ final class HostProxy implements AutoCloseable {
         return exchangeIds.incrementAndGet();
     }
 
-    /** Stops the DNS refresh, then closes every pooled backend connection. */
+    /** The servlet takes requests: {@code /readyz} answers 200 from now on. */
+    void ready() {
+        if (phase.equals("starting")) {
+            phase = "ready";
+        }
+    }
+
+    void exchangeBegins() {
+        inFlight.incrementAndGet();
+    }
+
+    void exchangeEnds() {
+        if (inFlight.decrementAndGet() == 0 && phase.equals("draining")) {
+            drainLock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Stopping: {@code /readyz} answers 503 at once, then waits at most {@code drainTimeout} for the
+     * exchanges in flight to finish.
+     *
+     * @return how many were still in flight when the wait ended
+     */
+    int drain() {
+        phase = "draining";
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        drainLock.lock();
+        try {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                idle.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drainLock.unlock();
+        }
+        return inFlight.get();
+    }
+
+    Duration drainTimeout() {
+        return config.drainTimeout();
+    }
+
+    /** Stops the admin port, the DNS refresh and the health checks, then closes every pooled backend connection. */
     @Override
     public void close() throws IOException {
-        upstreams.close();
-        client.close();
+        phase = "draining";
+        try {
+            if (admin != null) {
+                admin.close();
+            }
+            metrics.close();
+        } finally {
+            upstreams.close();
+            client.close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package hostproxy;
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
+import hostproxy.relay.Trace;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
@@ -12,13 +13,15 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.logging.Logger;
 
 /**
  * The catch-all servlet. Each request goes through the same steps: route it by its Host, relay it
- * to the backend and stream the answer back, or answer the one error that stopped it.
+ * to the backend and stream the answer back, or answer the one error that stopped it; then count it.
  */
 public final class HostProxyServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(HostProxyServlet.class.getName());
     private transient HostProxy proxy;
 
     @Override
@@ -28,21 +31,34 @@ public final class HostProxyServlet extends HttpServlet {
             throw new UnavailableException("hostproxy did not start: " + HostProxyLifecycle.class.getName()
                     + " must be registered as a listener in web.xml");
         }
+        proxy.ready();
     }
 
     /** Overrides the per-method dispatch: every method, PATCH and extension methods included, is relayed. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long start = System.nanoTime();
+        proxy.exchangeBegins();
         ServletExchange incoming = new ServletExchange(request);
-        Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
+        Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI(),
+                RequestIds.of(request.getHeader(RequestIds.HEADER)), new Trace());
+        String failure = null;
         try {
             Route route = route(incoming);
-            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken()),
-                    response);
+            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken())
+                    .withHeader(RequestIds.HEADER, exchange.requestId()), response);
         } catch (ProxyError error) {
+            failure = error.kind();
             ErrorResponses.send(exchange, error, response);
         } catch (ResponseAbortedException brokenOff) {
+            failure = "aborted";
             ConnectionAbort.abort(request, brokenOff);
+        } finally {
+            Trace t = exchange.trace();
+            proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
+                    System.nanoTime() - start, t.retries());
+            AccessLogAttributes.set(request, exchange);
+            proxy.exchangeEnds();
         }
     }
 
@@ -52,5 +68,21 @@ public final class HostProxyServlet extends HttpServlet {
             throw new ProxyError(rejection.status(), rejection.reason());
         }
         return (Route) decision;
+    }
+
+    /**
+     * The container stops this application: {@code /readyz} turns 503, and exchanges in flight get
+     * {@code drainTimeout} to finish before the listener closes backend connections.
+     */
+    @Override
+    public void destroy() {
+        if (proxy == null) {
+            return;
+        }
+        int left = proxy.drain();
+        if (left > 0) {
+            LOG.warning(() -> "hostproxy: stopping with " + left + " exchanges still in flight after drainTimeout ("
+                    + proxy.drainTimeout().toMillis() + " ms); their connections are closed");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package hostproxy.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -26,7 +27,15 @@ public record ProxyConfig(
         List<InetSocketAddress> dnsServers,
         Duration dnsRefresh,
         Duration dnsTimeout,
-        Balancing balancer) {
+        Balancing balancer,
+        int adminPort,
+        InetAddress adminAddress,
+        String healthCheckPath,
+        Duration healthCheckInterval,
+        Duration healthCheckTimeout,
+        int healthCheckFall,
+        int healthCheckRise,
+        Duration drainTimeout) {
 
     /** The defaults of every setting. */
     public static ProxyConfig defaults() {
@@ -65,6 +74,19 @@ public record ProxyConfig(
                 Values.dnsServers(Setting.DNS_SERVERS, v.get(Setting.DNS_SERVERS)),
                 Values.duration(Setting.DNS_REFRESH, v.get(Setting.DNS_REFRESH)),
                 Values.duration(Setting.DNS_TIMEOUT, v.get(Setting.DNS_TIMEOUT)),
-                Values.balancing(Setting.BALANCER, v.get(Setting.BALANCER)));
+                Values.balancing(Setting.BALANCER, v.get(Setting.BALANCER)),
+                Values.integer(Setting.ADMIN_PORT, v.get(Setting.ADMIN_PORT), 0, 65535),
+                Values.ipAddress(Setting.ADMIN_ADDRESS, v.get(Setting.ADMIN_ADDRESS)),
+                Values.path(Setting.HEALTH_CHECK_PATH, v.get(Setting.HEALTH_CHECK_PATH)),
+                Values.duration(Setting.HEALTH_CHECK_INTERVAL, v.get(Setting.HEALTH_CHECK_INTERVAL)),
+                Values.duration(Setting.HEALTH_CHECK_TIMEOUT, v.get(Setting.HEALTH_CHECK_TIMEOUT)),
+                Values.integer(Setting.HEALTH_CHECK_FALL, v.get(Setting.HEALTH_CHECK_FALL), 1, 100),
+                Values.integer(Setting.HEALTH_CHECK_RISE, v.get(Setting.HEALTH_CHECK_RISE), 1, 100),
+                Values.duration(Setting.DRAIN_TIMEOUT, v.get(Setting.DRAIN_TIMEOUT)));
+    }
+
+    /** Whether backend addresses are checked actively (a health-check path is set). */
+    public boolean healthChecks() {
+        return !healthCheckPath.isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import hostproxy.upstream.BackendUnresolvedException;
+import hostproxy.upstream.NoReadyAddressException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -35,25 +36,28 @@ final class BackendFailures {
             return ProxyError.noSuchBackend(backend, e);
         }
         if (e instanceof BackendUnresolvedException) {
-            return new ProxyError(502, e.getMessage(), null);
+            return new ProxyError(502, "dns", e.getMessage(), null);
+        }
+        if (e instanceof NoReadyAddressException) {
+            return new ProxyError(503, "not_ready", e.getMessage(), null);
         }
         if (e instanceof ConnectionRequestTimeoutException) {
-            return new ProxyError(503, "too many concurrent requests for backend " + backend, e);
+            return new ProxyError(503, "pool_exhausted", "too many concurrent requests for backend " + backend, e);
         }
         if (e instanceof ConnectTimeoutException) {
-            return new ProxyError(504, "backend " + backend + " did not accept a connection in time", e);
+            return new ProxyError(504, "connect_timeout", "backend " + backend + " did not accept a connection in time", e);
         }
         if (e instanceof InterruptedIOException) { // a SocketTimeoutException: no response in time
-            return new ProxyError(504, "backend " + backend + " did not respond in time", e);
+            return new ProxyError(504, "response_timeout", "backend " + backend + " did not respond in time", e);
         }
         if (e instanceof NoRouteToHostException) {
-            return new ProxyError(502, "backend " + backend + " is unreachable", e);
+            return new ProxyError(502, "unreachable", "backend " + backend + " is unreachable", e);
         }
         if (e instanceof ConnectException) {
-            return new ProxyError(502, "backend " + backend + " refused the connection", e);
+            return new ProxyError(502, "refused", "backend " + backend + " refused the connection", e);
         }
         if (e instanceof NoHttpResponseException) {
-            return new ProxyError(502, "backend " + backend + " closed the connection without a response", e);
+            return new ProxyError(502, "closed", "backend " + backend + " closed the connection without a response", e);
         }
         return new ProxyError(502, "backend " + backend + " failed", e);
     }

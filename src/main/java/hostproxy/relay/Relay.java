@@ -55,7 +55,7 @@ public final class Relay {
         } catch (IOException e) {
             throw BackendFailures.classify(e, route.backendName());
         }
-        Attempts attempts = new Attempts(upstreams, backend, request);
+        Attempts attempts = new Attempts(upstreams, backend, request, exchange.trace());
         for (Endpoint endpoint = attempts.next(); endpoint != null; endpoint = attempts.next()) {
             endpoint.begin();
             try {
@@ -75,7 +75,7 @@ public final class Relay {
                     LOG.fine(() -> exchange + ": " + address + " failed (" + e + "); trying again");
                     continue;
                 }
-                upstreams.succeeded(backend, endpoint);
+                attempts.succeeded(endpoint);
                 try {
                     relayResponse(exchange, route, backendResponse, response);
                 } finally {

@@ -1,0 +1,164 @@
+package hostproxy.upstream;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Active health checks: {@code GET <path>} to every address of every checked name, each address on
+ * its own fixed-delay schedule (so one address never has two checks at once, however slow it is),
+ * the first check at once when the address appears, the next ones at a random phase within the
+ * interval so that the checks of many addresses spread out. A check passes on a {@code 2xx} or
+ * {@code 3xx} answer within {@code healthCheckTimeout}.
+ */
+final class HealthChecker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
+    /** Threads that run checks; a check holds one for at most twice the timeout (connect, then answer). */
+    private static final int THREADS = 2;
+
+    private final Duration interval;
+    private final int fall;
+    private final int rise;
+    private final CloseableHttpClient client;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Map<Endpoint, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
+    private final LongAdder passed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+
+    HealthChecker(Duration interval, Duration timeout, int fall, int rise) {
+        this.interval = interval;
+        this.fall = fall;
+        this.rise = rise;
+        Timeout t = Timeout.of(timeout);
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnPerRoute(1)
+                        .setMaxConnTotal(THREADS)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(t).setResponseTimeout(t).build())
+                // a check is one plain GET: no redirect followed, no retry, no cookie, the body discarded
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
+                .disableConnectionState()
+                .build();
+        this.scheduler = new ScheduledThreadPoolExecutor(THREADS, r -> {
+            Thread thread = new Thread(r, "hostproxy-health-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Starts checking the backend's new addresses and stops checking those that left it. */
+    void sync(Backend backend) {
+        if (backend.healthCheck() == null || scheduler.isShutdown()) {
+            return;
+        }
+        for (Endpoint e : backend.endpoints()) {
+            scheduled.computeIfAbsent(e, k -> schedule(backend, k));
+        }
+        scheduled.keySet().removeIf(e -> {
+            if (e.retired()) {
+                scheduled.get(e).cancel(false);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Stops checking every address of a forgotten name. */
+    void forget(Backend backend) {
+        for (Endpoint e : backend.endpoints()) {
+            ScheduledFuture<?> f = scheduled.remove(e);
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+
+    private ScheduledFuture<?> schedule(Backend backend, Endpoint endpoint) {
+        long period = interval.toNanos();
+        scheduler.execute(() -> check(backend, endpoint)); // the first check at once: readiness waits for it
+        long phase = period / 2 + ThreadLocalRandom.current().nextLong(period / 2 + 1);
+        return scheduler.scheduleWithFixedDelay(() -> check(backend, endpoint), phase, period, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(Backend backend, Endpoint endpoint) {
+        if (endpoint.retired()) {
+            return;
+        }
+        HealthCheck spec = backend.healthCheck();
+        String detail;
+        boolean ok;
+        try {
+            // the address to connect to, and the backend's own name for Host and TLS
+            HttpHost host = new HttpHost(spec.scheme(), endpoint.address(), backend.name(), spec.port());
+            BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", host, spec.path());
+            request.addHeader("User-Agent", "hostproxy-health-check");
+            int status = client.execute(host, request, response -> {
+                EntityUtils.consume(response.getEntity());
+                return response.getCode();
+            });
+            ok = status >= 200 && status < 400;
+            detail = Integer.toString(status);
+        } catch (IOException | RuntimeException e) {
+            ok = false;
+            detail = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        (ok ? passed : failed).increment();
+        Endpoint.Readiness before = endpoint.checked(ok, detail, fall, rise);
+        if (before != null) {
+            String why = detail;
+            Level level = endpoint.isReady() ? Level.INFO : Level.WARNING;
+            LOG.log(level, () -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress() + " is "
+                    + (endpoint.isReady() ? "ready" : "ejected") + ": health check " + spec.path() + " answered " + why);
+        } else if (!ok && !endpoint.isReady()) {
+            String why = detail;
+            LOG.fine(() -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress()
+                    + " is not ready: health check " + spec.path() + " answered " + why);
+        }
+        backend.checkFinished();
+    }
+
+    long passed() {
+        return passed.sum();
+    }
+
+    long failed() {
+        return failed.sum();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close(CloseMode.IMMEDIATE);
+    }
+}
