@@ -24,10 +24,9 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * Active health checks: {@code GET <path>} to every address of every checked name, each address on
- * its own fixed-delay schedule (so one address never has two checks at once, however slow it is),
- * the first check at once when the address appears, the next ones at a random phase within the
- * interval so that the checks of many addresses spread out. A check passes on a {@code 2xx} or
- * {@code 3xx} answer within {@code healthCheckTimeout}.
+ * a schedule of its own (so one address never has two checks at once, however slow it is), the
+ * first check at once when the address appears, the next ones spread over the interval. A check
+ * passes on a {@code 2xx} or {@code 3xx} answer within {@code healthCheckTimeout}.
  */
 final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
@@ -39,7 +38,7 @@ final class HealthChecker implements AutoCloseable {
     private final int rise;
     private final CloseableHttpClient client;
     private final ScheduledThreadPoolExecutor scheduler;
-    private final Map<Endpoint, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
+    private final Map<Endpoint, Schedule> scheduled = new ConcurrentHashMap<>();
     private final LongAdder passed = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
@@ -78,11 +77,11 @@ final class HealthChecker implements AutoCloseable {
             return;
         }
         for (Endpoint e : backend.endpoints()) {
-            scheduled.computeIfAbsent(e, k -> schedule(backend, k));
+            scheduled.computeIfAbsent(e, k -> new Schedule(backend, k)).start();
         }
-        scheduled.keySet().removeIf(e -> {
-            if (e.retired()) {
-                scheduled.get(e).cancel(false);
+        scheduled.values().removeIf(s -> {
+            if (s.endpoint.retired()) {
+                s.cancel();
                 return true;
             }
             return false;
@@ -92,18 +91,61 @@ final class HealthChecker implements AutoCloseable {
     /** Stops checking every address of a forgotten name. */
     void forget(Backend backend) {
         for (Endpoint e : backend.endpoints()) {
-            ScheduledFuture<?> f = scheduled.remove(e);
-            if (f != null) {
-                f.cancel(false);
+            Schedule s = scheduled.remove(e);
+            if (s != null) {
+                s.cancel();
             }
         }
     }
 
-    private ScheduledFuture<?> schedule(Backend backend, Endpoint endpoint) {
-        long period = interval.toNanos();
-        scheduler.execute(() -> check(backend, endpoint)); // the first check at once: readiness waits for it
-        long phase = period / 2 + ThreadLocalRandom.current().nextLong(period / 2 + 1);
-        return scheduler.scheduleWithFixedDelay(() -> check(backend, endpoint), phase, period, TimeUnit.NANOSECONDS);
+    /**
+     * The checks of one address, one after the other: the next is scheduled only when the last
+     * has finished, so checks of a slow address never pile up. The first runs at once (the
+     * address takes no traffic before it passes); each next after the interval, give or take a
+     * quarter at random, so that the checks of addresses found together drift apart.
+     */
+    private final class Schedule {
+        final Backend backend;
+        final Endpoint endpoint;
+        private boolean started;
+        private volatile boolean cancelled;
+        private volatile ScheduledFuture<?> next;
+
+        Schedule(Backend backend, Endpoint endpoint) {
+            this.backend = backend;
+            this.endpoint = endpoint;
+        }
+
+        synchronized void start() {
+            if (!started) {
+                started = true;
+                next = scheduler.schedule(this::run, 0, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void run() {
+            if (cancelled || endpoint.retired()) {
+                return;
+            }
+            check(backend, endpoint);
+            long period = interval.toNanos();
+            long delay = period - period / 4 + ThreadLocalRandom.current().nextLong(period / 2 + 1);
+            try {
+                if (!cancelled) {
+                    next = scheduler.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+                }
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the checker is closing
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            ScheduledFuture<?> f = next;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
     }
 
     private void check(Backend backend, Endpoint endpoint) {
