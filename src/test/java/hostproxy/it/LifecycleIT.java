@@ -1,6 +1,7 @@
 package hostproxy.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,12 @@ class LifecycleIT {
                         Duration.ofSeconds(5), "the request reached the backend");
                 Future<?> undeploy = threads.submit(() -> started.proxy().undeploy());
                 Await.until(() -> readyz(started.adminPort()) == 503, Duration.ofSeconds(10), "/readyz answers 503 while draining");
+                // for a second (a span to observe, bounded): the stop waits for the exchange in flight,
+                // and the admin port stays up saying "draining"
+                for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+                    assertFalse(undeploy.isDone(), "the stop waits for the exchange in flight");
+                    assertEquals(503, readyz(started.adminPort()), "the admin port stays up while draining");
+                }
                 release.countDown();
                 RawResponse r = inFlight.get(10, TimeUnit.SECONDS);
                 assertEquals(200, r.status());
