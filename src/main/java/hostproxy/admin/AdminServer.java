@@ -73,6 +73,25 @@ public final class AdminServer implements AutoCloseable {
         return new AdminServer(server, executor);
     }
 
+    /**
+     * The JDK's server runs a timer thread ({@code idle-timeout-task}) that {@code stop} cancels
+     * but does not join; it inherited this application's class loader, so a container checking
+     * for leaks right after the stop would see it. Waits for it, at most a second.
+     */
+    private void joinIdleTimer() {
+        ClassLoader ours = AdminServer.class.getClassLoader();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("idle-timeout-task") && t.getContextClassLoader() == ours) {
+                try {
+                    t.join(1_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private static String hostPort(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -124,6 +143,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        joinIdleTimer();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
