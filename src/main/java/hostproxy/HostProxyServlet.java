@@ -44,6 +44,9 @@ public final class HostProxyServlet extends HttpServlet {
                 RequestIds.of(request.getHeader(RequestIds.HEADER)), new Trace());
         String failure = null;
         try {
+            if (!incoming.protocolSupported()) {
+                throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
+            }
             Route route = route(incoming);
             proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken())
                     .withHeader(RequestIds.HEADER, exchange.requestId()), response);

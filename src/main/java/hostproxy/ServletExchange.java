@@ -8,6 +8,7 @@ import hostproxy.routing.RequestHead;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,29 +16,82 @@ import java.util.List;
 /** Reads what the pure parts need from a servlet request: its head for routing, its raw target, headers and body. */
 final class ServletExchange {
     private final HttpServletRequest request;
+    private final boolean http2;
     private final String absoluteFormAuthority;
+    private final String http2Authority;
 
     ServletExchange(HttpServletRequest request) {
         this.request = request;
-        this.absoluteFormAuthority = absoluteFormAuthority(request.getRequestURI());
+        this.http2 = request.getProtocol().startsWith("HTTP/2");
+        this.absoluteFormAuthority = http2 ? null : absoluteFormAuthority(request.getRequestURI());
+        this.http2Authority = http2 ? http2Authority(request) : null;
+    }
+
+    /**
+     * HTTP/1.0, 1.1 and 2 are relayed. An HTTP/0.9 request (no version: no headers, and an answer
+     * without status line) never is; a container that passes one on reports its protocol as such.
+     */
+    boolean protocolSupported() {
+        String protocol = request.getProtocol();
+        return http2 || protocol.equals("HTTP/1.1") || protocol.equals("HTTP/1.0");
     }
 
     RequestHead head() {
         return new RequestHead(Collections.list(request.getHeaders("Host")), absoluteFormAuthority,
-                Collections.list(request.getHeaders("Via")));
+                Collections.list(request.getHeaders("Via")), http2Authority);
     }
 
     OutboundRequest outbound(boolean preserveHost, String viaToken) throws IOException {
-        String clientHost = absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
-        String protocol = request.getProtocol();
+        String clientHost = http2 ? http2Authority
+                : absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
         Forwarding forwarding = new Forwarding(request.getRemoteAddr(), request.getScheme(), clientHost,
-                request.getServerPort(), protocol.substring(protocol.indexOf('/') + 1), viaToken,
+                request.getServerPort(), http2 ? "2" : request.getProtocol().substring(request.getProtocol().indexOf('/') + 1), viaToken,
                 preserveHost ? clientHost : null);
         List<HeaderField> headers = HeaderPolicy.toBackend(headers(), forwarding);
         long length = request.getContentLengthLong();
+        if (length >= 0) {
+            return outbound(headers, length == 0 ? InputStream.nullInputStream() : request.getInputStream(), length);
+        }
+        if (http2) {
+            // HTTP/2 frames bodies itself: a request without Content-Length may still carry one.
+            return outbound(headers, bodyIfAny(request.getInputStream()), -1);
+        }
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
-        InputStream body = length > 0 || chunked ? request.getInputStream() : length == 0 ? InputStream.nullInputStream() : null;
-        return new OutboundRequest(request.getMethod(), rawTarget(), headers, body, chunked ? -1 : length);
+        return outbound(headers, chunked ? request.getInputStream() : null, -1); // RFC 9112 §6.3: no body
+    }
+
+    /** @param length the body's length, or -1 to send it chunked */
+    private OutboundRequest outbound(List<HeaderField> headers, InputStream body, long length) {
+        return new OutboundRequest(request.getMethod(), rawTarget(), headers, body, length);
+    }
+
+    /**
+     * The body, or {@code null} when the stream ended with its headers: the first read tells
+     * (at once for a request without body, whose END_STREAM came with its HEADERS frame).
+     */
+    private static InputStream bodyIfAny(InputStream in) throws IOException {
+        PushbackInputStream body = new PushbackInputStream(in, 1);
+        int first = body.read();
+        if (first < 0) {
+            return null;
+        }
+        body.unread(first);
+        return body;
+    }
+
+    /**
+     * An HTTP/2 request's {@code :authority}, which containers present as the server name and port
+     * rather than as a {@code Host} header (RFC 9113 §8.3.1). The port only when the client gave
+     * one: Tomcat reports the scheme's default port when it did not.
+     */
+    private static String http2Authority(HttpServletRequest request) {
+        String name = request.getServerName();
+        if (name.indexOf(':') >= 0 && !name.startsWith("[")) {
+            name = "[" + name + "]"; // an IPv6 literal
+        }
+        int port = request.getServerPort();
+        boolean defaultPort = port == (request.isSecure() ? 443 : 80) || port <= 0;
+        return defaultPort ? name : name + ":" + port;
     }
 
     /**

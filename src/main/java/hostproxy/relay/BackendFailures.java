@@ -1,17 +1,43 @@
 package hostproxy.relay;
 
+import hostproxy.upstream.BackendUnresolvedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.UnknownHostException;
-import hostproxy.upstream.BackendUnresolvedException;
 import hostproxy.upstream.NoReadyAddressException;
+import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.NotImplementedException;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.UnsupportedHttpVersionException;
 
-/** Maps why a backend exchange failed, before any response byte was relayed, to a status and reason. */
+/**
+ * Maps why a backend exchange failed, before any response byte was relayed, to a status and a
+ * reason worded for whoever reads the log at 3 a.m.
+ *
+ * <p>Which layer handles which framing fault of a backend's response (RFC 9112 §6):
+ * <ul>
+ * <li>HttpCore refuses, before any byte is relayed: a {@code Transfer-Encoding} other than a single
+ *     {@code chunked} ({@link NotImplementedException}), several {@code Content-Length} fields,
+ *     even equal ones, and a non-numeric or negative one (a {@code ProtocolException}), a status
+ *     line that is not HTTP/1.x ({@link UnsupportedHttpVersionException}, {@link ParseException}).
+ *     The client gets {@code 502}; the connection is closed.</li>
+ * <li>HttpCore reads a body framed both ways by its chunks; {@link FramingReuseStrategy} closes its
+ *     connection afterwards and {@link HeaderPolicy#toClient} drops the {@code Content-Length}.</li>
+ * <li>HttpCore skips interim (1xx) responses and never presents one as the final response.</li>
+ * <li>{@link GuardedConnection} closes a connection with bytes beyond the end of a response.</li>
+ * <li>An invalid chunk or a body cut short fails the body read: {@code 502} while nothing reached
+ *     the client, else the client's connection is aborted ({@link Relay}).</li>
+ * </ul>
+ */
 final class BackendFailures {
     private BackendFailures() {
     }
@@ -24,11 +50,12 @@ final class BackendFailures {
 
     /**
      * Sent, but the connection failed before any response came (a reused connection the backend
-     * had closed, or a backend that died): an idempotent request may go again. A response timeout
-     * is not such a failure: sending again would double the wait.
+     * had closed, or a backend that died): an idempotent request may go again. Neither a response
+     * timeout (sending again would double the wait) nor a response the backend got wrong (it would
+     * get it wrong again) is such a failure.
      */
     static boolean failedBeforeResponse(IOException e) {
-        return !(e instanceof InterruptedIOException);
+        return !(e instanceof InterruptedIOException) && !(e instanceof ClientProtocolException);
     }
 
     static ProxyError classify(IOException e, String backend) {
@@ -56,9 +83,38 @@ final class BackendFailures {
         if (e instanceof ConnectException) {
             return new ProxyError(502, "refused", "backend " + backend + " refused the connection", e);
         }
-        if (e instanceof NoHttpResponseException) {
-            return new ProxyError(502, "closed", "backend " + backend + " closed the connection without a response", e);
+        if (e instanceof NoHttpResponseException || e instanceof SocketException) {
+            // closed, or reset (closed with our request unread), before a byte of response
+            return new ProxyError(502, "closed", "backend " + backend + " closed the connection before answering", e);
         }
-        return new ProxyError(502, "backend " + backend + " failed", e);
+        if (e instanceof MalformedChunkCodingException) {
+            return new ProxyError(502, "invalid_response", "backend " + backend + " sent a malformed chunked body", e);
+        }
+        if (e instanceof ConnectionClosedException) {
+            return new ProxyError(502, "closed", "backend " + backend
+                    + " closed the connection before its response was complete", e);
+        }
+        if (e instanceof ClientProtocolException) {
+            return new ProxyError(502, "invalid_response", "backend " + backend + " sent an invalid response: "
+                    + protocolFault(e.getCause()), e);
+        }
+        return new ProxyError(502, "backend " + backend + " failed: " + e.getMessage(), e);
+    }
+
+    private static String protocolFault(Throwable cause) {
+        if (cause instanceof NotImplementedException) {
+            return "a transfer coding other than chunked";
+        }
+        if (cause instanceof UnsupportedHttpVersionException || cause instanceof ParseException) {
+            return "not an HTTP/1.x status line";
+        }
+        if (cause instanceof MessageConstraintException) {
+            return "its head is too large";
+        }
+        String message = cause == null ? null : cause.getMessage();
+        if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("content length")) {
+            return "an invalid or repeated Content-Length";
+        }
+        return message == null ? "a protocol error" : message;
     }
 }

@@ -58,6 +58,11 @@ public final class HeaderPolicy {
     /** The fields to send to the client for a response that arrived with {@code incoming}. */
     public static List<HeaderField> toClient(List<HeaderField> incoming) {
         Set<String> dropped = hopByHop(incoming);
+        if (has(incoming, "transfer-encoding")) {
+            // The body was framed by its chunks, which win over any Content-Length (RFC 9112 §6.3):
+            // the length, shorter or longer, does not describe what the client will get.
+            dropped.add("content-length");
+        }
         List<HeaderField> out = new ArrayList<>(incoming.size());
         for (HeaderField h : incoming) {
             if (!dropped.contains(lower(h.name()))) {
@@ -106,6 +111,15 @@ public final class HeaderPolicy {
             }
         }
         return joined.append(element).toString();
+    }
+
+    private static boolean has(List<HeaderField> fields, String lowerName) {
+        for (HeaderField h : fields) {
+            if (lower(h.name()).equals(lowerName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String lower(String name) {

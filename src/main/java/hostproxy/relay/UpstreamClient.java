@@ -32,17 +32,19 @@ public final class UpstreamClient implements AutoCloseable {
         ConnectionConfig connections = ConnectionConfig.custom()
                 .setConnectTimeout(connect)
                 .setSocketTimeout(response)
-                // A pooled connection idle this long is checked before reuse: backends close idle
-                // keep-alive connections on their own schedule.
-                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                // Every lease asks the connection whether it is fit for reuse: GuardedConnection looks
+                // for unread bytes (without blocking) and, after 2 s idle, for a backend that closed.
+                .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
                 .build();
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(config.maxConnectionsPerBackend())
                 .setMaxConnTotal(config.maxConnections())
                 .setDefaultConnectionConfig(connections)
+                .setConnectionFactory(GuardedConnection.factory())
                 .build();
         CloseableHttpClient client = HttpClients.custom()
                 .setConnectionManager(pool)
+                .setConnectionReuseStrategy(new FramingReuseStrategy())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         // Waiting for a free pooled connection is bounded like connecting.
                         .setConnectionRequestTimeout(connect)

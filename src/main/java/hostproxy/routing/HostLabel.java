@@ -23,6 +23,28 @@ final class HostLabel {
         }
     }
 
+    /** RFC 3986 §3.2.3 allows any digits; TCP ports are 1–65535 (0 is no port). */
+    private static boolean validPort(int port) {
+        return port >= 1 && port <= 65_535;
+    }
+
+    /**
+     * Whether two authorities name the same host: names compared without case, ports only when
+     * both give one (an HTTP/2 container may report the scheme's default port as none).
+     */
+    static boolean sameHost(String a, String b) {
+        String[] x = hostAndPort(a);
+        String[] y = hostAndPort(b);
+        return x[0].equalsIgnoreCase(y[0]) && (x[1] == null || y[1] == null || x[1].equals(y[1]));
+    }
+
+    private static String[] hostAndPort(String authority) {
+        int colon = authority.lastIndexOf(':');
+        boolean hasPort = colon >= 0 && authority.indexOf(']', colon) < 0;
+        return hasPort ? new String[] {authority.substring(0, colon), authority.substring(colon + 1)}
+                : new String[] {authority, null};
+    }
+
     static Parsed firstLabel(String authority) {
         if (authority.isEmpty()) {
             return Parsed.bad("empty Host header");
@@ -33,7 +55,8 @@ final class HostLabel {
         String host = authority;
         int colon = authority.lastIndexOf(':');
         if (colon >= 0) {
-            if (!PORT.matcher(authority.substring(colon + 1)).matches()) {
+            String port = authority.substring(colon + 1);
+            if (!PORT.matcher(port).matches() || !port.isEmpty() && !validPort(Integer.parseInt(port))) {
                 return Parsed.bad("invalid port in Host header");
             }
             host = authority.substring(0, colon);

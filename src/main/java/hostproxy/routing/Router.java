@@ -8,8 +8,10 @@ import hostproxy.config.ProxyConfig;
  *
  * <ol>
  *   <li>a request that already passed through this instance is a loop: {@code 508};</li>
- *   <li>the authority is the absolute-form target's when there is one, else the single Host header
- *       (RFC 9112 §3.2.2); none, several, IP literals or invalid names: {@code 400};</li>
+ *   <li>the authority is an HTTP/2 request's {@code :authority} (a {@code Host} naming another
+ *       host: {@code 400}, RFC 9113 §8.3.1); else the absolute-form target's when there is one,
+ *       else the single Host header (RFC 9112 §3.2.2); none, several, IP literals, invalid names
+ *       or ports: {@code 400};</li>
  *   <li>its first label picks an explicit route if one names it, else the host template;</li>
  *   <li>labels outside {@code allowedBackends}, and {@code localhost} without a route: {@code 404}.</li>
  * </ol>
@@ -29,8 +31,14 @@ public final class Router {
         if (loopGuard.seenIn(head.viaHeaders())) {
             return new Rejection(508, "request loop: this request has already passed through this proxy");
         }
-        String authority = head.absoluteFormAuthority();
-        if (authority == null) {
+        String authority = head.http2Authority() != null ? head.http2Authority() : head.absoluteFormAuthority();
+        if (head.http2Authority() != null) {
+            for (String host : head.hostHeaders()) {
+                if (!HostLabel.sameHost(host.trim(), authority)) {
+                    return Rejection.badRequest("Host header disagrees with :authority");
+                }
+            }
+        } else if (authority == null) {
             if (head.hostHeaders().isEmpty()) {
                 return Rejection.badRequest("missing Host header");
             }

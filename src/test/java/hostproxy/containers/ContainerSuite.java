@@ -50,9 +50,12 @@ public final class ContainerSuite {
         return Container.valueOf(launch.toUpperCase(Locale.ROOT));
     }
 
-    /** The container's HTTP port ({@code arquillian.xml} reads the same system property). */
+    /** Where {@link ContainerTuning} leaves the container's HTTP port, chosen when the suite starts. */
+    static final String PORT_PROPERTY = "it.http.port";
+
+    /** The container's HTTP port, on 127.0.0.1. */
     public static int port() {
-        return Integer.getInteger("it.http.port");
+        return Integer.getInteger(PORT_PROPERTY);
     }
 
     /**

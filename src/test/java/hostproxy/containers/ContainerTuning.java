@@ -1,5 +1,6 @@
 package hostproxy.containers;
 
+import hostproxy.it.support.FreePorts;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -45,10 +46,17 @@ public final class ContainerTuning implements LoadableExtension {
         @Inject
         private Instance<ContainerRegistry> registry;
 
-        /** Settings as system properties; a managed server gets them (and the hosts file) as JVM arguments. */
+        /**
+         * Free loopback ports chosen now (so that nothing depends on a fixed port being free), and
+         * the settings as system properties; a managed server gets both (and the hosts file) as JVM
+         * arguments.
+         */
         public void settings(@Observes BeforeSetup event) {
+            int http = FreePorts.freeOn("127.0.0.1");
+            System.setProperty(ContainerSuite.PORT_PROPERTY, Integer.toString(http));
             Map<String, String> settings = ContainerSuite.settings();
-            StringBuilder jvmArgs = new StringBuilder();
+            StringBuilder jvmArgs = new StringBuilder(" -Djboss.http.port=" + http
+                    + " -Djboss.https.port=" + FreePorts.freeOn("127.0.0.1"));
             for (Map.Entry<String, String> s : settings.entrySet()) {
                 System.setProperty("hostproxy." + s.getKey(), s.getValue());
                 jvmArgs.append(" -Dhostproxy.").append(s.getKey()).append('=').append(s.getValue());
@@ -60,8 +68,14 @@ public final class ContainerTuning implements LoadableExtension {
             for (Container c : registry.get().getContainers()) {
                 ContainerDef def = c.getContainerConfiguration();
                 String current = def.getContainerProperties().get("javaVmArguments");
-                if (current != null) {
-                    def.overrideProperty("javaVmArguments", current.trim() + jvmArgs);
+                if (current != null) { // a managed WildFly: its ports are JVM arguments
+                    int management = FreePorts.freeOn("127.0.0.1");
+                    def.overrideProperty("managementPort", Integer.toString(management));
+                    def.overrideProperty("javaVmArguments", current.trim() + jvmArgs
+                            + " -Djboss.management.http.port=" + management
+                            + " -Djboss.management.https.port=" + FreePorts.freeOn("127.0.0.1"));
+                } else {
+                    def.overrideProperty("bindHttpPort", Integer.toString(http));
                 }
             }
         }
@@ -74,12 +88,7 @@ public final class ContainerTuning implements LoadableExtension {
             DeployableContainer<?> container = event.getDeployableContainer();
             String type = container.getClass().getName();
             if (type.endsWith("Tomcat10EmbeddedContainer")) {
-                // conf/tomcat/server.xml: <Connector encodedSolidusHandling="passthrough">
-                Object tomcat = field(container, "tomcat");
-                Object connector = tomcat.getClass().getMethod("getConnector").invoke(tomcat);
-                connector.getClass().getMethod("setEncodedSolidusHandling", String.class)
-                        .invoke(connector, "passthrough");
-                LOG.info("Tomcat connector: encodedSolidusHandling=passthrough");
+                TomcatTuning.loopbackConnector(field(container, "tomcat"));
             } else if (type.endsWith("JettyEmbeddedContainer")) {
                 JettyTuning.tuneServer(field(container, "server"));
             }

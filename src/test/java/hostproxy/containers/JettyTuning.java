@@ -1,11 +1,12 @@
 package hostproxy.containers;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -40,8 +41,18 @@ public final class JettyTuning implements WebAppContextProcessor {
                 + ", decodeAmbiguousURIs=" + context.getServletHandler().isDecodeAmbiguousURIs());
     }
 
-    /** Applies {@code jetty.httpConfig.uriCompliance} of {@code start.d/hostproxy.ini} to every connector. */
-    static void tuneServer(Object server) throws IOException {
+    /**
+     * Applies {@code jetty.httpConfig.uriCompliance} of {@code start.d/hostproxy.ini} to every
+     * connector, and adds HTTP/2 over cleartext (h2c) as Jetty's {@code http2c} module does.
+     */
+    static void tuneServer(Object server) throws Exception {
+        for (Connector connector : ((Server) server).getConnectors()) {
+            HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+            connector.stop(); // connection factories are added to a stopped connector; the port is kept
+            ((AbstractConnector) connector).addConnectionFactory(
+                    new HTTP2CServerConnectionFactory(http.getHttpConfiguration()));
+            connector.start();
+        }
         String compliance = null;
         for (String line : Files.readAllLines(CONF.resolve("start.d/hostproxy.ini"))) {
             if (line.startsWith("jetty.httpConfig.uriCompliance=")) {

@@ -116,6 +116,30 @@ class RoutingCT extends ContainerScenario {
         assertEquals(0, served() - served, host);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"alpha:0", "alpha:65536", "alpha:99999"})
+    void aPortOutsideOneTo65535IsABadRequestAndNeverForwarded(String host) throws Exception {
+        RawResponse r = get("/", host);
+        assertEquals(400, r.status(), host);
+        assertEquals(0, served() - served, host);
+    }
+
+    /**
+     * An HTTP/0.9 request has no version, no headers and gets an answer without status line: it is
+     * never relayed, even with an absolute-form target naming a backend. (How the container answers
+     * it is its own business: Tomcat writes hostproxy's 400 body alone, Jetty and Undertow refuse it.)
+     */
+    @Test
+    void anHttp09RequestIsNeverRelayed() throws Exception {
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            c.sendRaw("GET http://alpha/x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            c.input().readAllBytes(); // until the container closes the connection
+        } catch (java.net.SocketException reset) {
+            // a container may reset it instead
+        }
+        assertEquals(0, served() - served);
+    }
+
     /**
      * Container difference (missing Host): Tomcat and Jetty hand an HTTP/1.0 request without Host to
      * the application as it is (hostproxy: {@code 400 missing Host header}); WildFly (Undertow)

@@ -56,6 +56,13 @@ class HeaderPolicyTest {
     }
 
     @Test
+    void aContentLengthBesideTransferEncodingNeverReachesTheClient() {
+        List<HeaderField> in = List.of(new HeaderField("Content-Length", "3"), new HeaderField("Transfer-Encoding", "chunked"),
+                new HeaderField("Content-Type", "text/plain"));
+        assertEquals(List.of("content-type"), names(HeaderPolicy.toClient(in)));
+    }
+
+    @Test
     void forwardedHeadersAreAppendedOrReplacedSoThatClientsCannotForgeThem() {
         List<HeaderField> in = List.of(new HeaderField("X-Forwarded-For", "203.0.113.1"),
                 new HeaderField("X-Forwarded-For", "198.51.100.2"), new HeaderField("X-Forwarded-Proto", "gopher"),

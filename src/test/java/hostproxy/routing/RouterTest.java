@@ -67,6 +67,31 @@ class RouterTest {
     }
 
     @Test
+    void anHttp2AuthorityIsTheAuthorityAndAHostNamingAnotherHostIsABadRequest() {
+        assertEquals("b", ((Route) DEFAULT.route(new RequestHead(List.of(), null, List.of(), "b.example.com"))).label());
+        assertEquals("b", ((Route) DEFAULT.route(new RequestHead(List.of("B.example.com:8000"), null, List.of(),
+                "b.example.com:8000"))).label());
+        assertEquals("b", ((Route) DEFAULT.route(new RequestHead(List.of("b.example.com:443"), null, List.of(),
+                "b.example.com"))).label());
+        assertEquals(new Rejection(400, "Host header disagrees with :authority"),
+                DEFAULT.route(new RequestHead(List.of("a.example.com"), null, List.of(), "b.example.com")));
+        assertEquals(new Rejection(400, "Host header disagrees with :authority"),
+                DEFAULT.route(new RequestHead(List.of("b.example.com:81"), null, List.of(), "b.example.com:80")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alpha:0", "alpha:65536", "alpha:99999", "alpha:-1", "alpha:8o"})
+    void aPortOutsideOneTo65535IsABadRequest(String host) {
+        assertEquals(new Rejection(400, "invalid port in Host header"), route(DEFAULT, host));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alpha:1", "alpha:65535", "alpha:", "alpha:08080"})
+    void aPortFromOneTo65535IsAccepted(String host) {
+        assertEquals("alpha", ((Route) route(DEFAULT, host)).label());
+    }
+
+    @Test
     void theTemplateSchemeAndPortBuildTheBackend() {
         Router r = router(Map.of(Setting.BACKEND_HOST, "tasks.{label}", Setting.BACKEND_PORT, "9000",
                 Setting.BACKEND_SCHEME, "https"));

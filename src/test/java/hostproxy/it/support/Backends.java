@@ -5,10 +5,13 @@ import java.io.IOException;
 /** The three backends of the tests' hosts file ({@code src/test/resources/hosts}), all on {@link #PORT}. */
 public final class Backends implements AutoCloseable {
     /**
-     * Not 8080, so that tests never meet a real service (or the benchmark's backend) on this machine;
-     * {@code -Dtest.backend.port} moves it, for two test runs side by side.
+     * Chosen once per test JVM among the ports free on every loopback address a test puts a backend on,
+     * so that a shared machine's other programs, or a second test run, never
+     * collide with them; {@code -Dtest.backend.port} fixes it.
      */
-    public static final int PORT = Integer.getInteger("test.backend.port", 18080);
+    public static final int PORT = Integer.getInteger("test.backend.port",
+            FreePorts.freeOn("127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14", "127.0.0.15",
+                    "127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24", "127.0.0.25", "::1"));
     public final TestBackend alpha;
     public final TestBackend beta;
     public final TestBackend gamma;

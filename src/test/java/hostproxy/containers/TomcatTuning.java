@@ -1,0 +1,39 @@
+package hostproxy.containers;
+
+import java.util.logging.Logger;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
+
+/** What {@code conf/tomcat/server.xml} gives a real Tomcat, applied to the embedded one of the suite. */
+final class TomcatTuning {
+    private static final Logger LOG = Logger.getLogger(TomcatTuning.class.getName());
+
+    private TomcatTuning() {
+    }
+
+    /**
+     * The adapter binds its connector on every interface and offers no address property: replace it
+     * with one on the same port bound to 127.0.0.1 only, and with
+     * {@code encodedSolidusHandling="passthrough"} as conf/tomcat/server.xml sets it, and HTTP/2
+     * over cleartext (h2c, by upgrade or prior knowledge) as a connector with {@code Http2Protocol} has.
+     */
+    static void loopbackConnector(Object embedded) throws LifecycleException {
+        Tomcat tomcat = (Tomcat) embedded;
+        Service service = tomcat.getService();
+        Connector adapters = tomcat.getConnector();
+        int port = adapters.getPort();
+        service.removeConnector(adapters);
+        adapters.destroy(); // releases the port
+        Connector connector = new Connector();
+        connector.setPort(port);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setEncodedSolidusHandling("passthrough");
+        connector.addUpgradeProtocol(new Http2Protocol());
+        service.addConnector(connector);
+        tomcat.setConnector(connector);
+        LOG.info(() -> "Tomcat connector: 127.0.0.1:" + port + ", encodedSolidusHandling=passthrough, h2c");
+    }
+}
