@@ -1,8 +1,6 @@
 package hostproxy.it.support;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -22,10 +20,8 @@ public final class AdminServers {
         }
     }
 
-    public static int freeLoopbackPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    public static int freeLoopbackPort() {
+        return FreePorts.freeOn("127.0.0.1");
     }
 
     public static Started start(Map<String, String> settings) throws Exception {
