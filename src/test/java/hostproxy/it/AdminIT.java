@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
+import hostproxy.it.support.Await;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,6 +140,10 @@ class AdminIT {
     void theStatusPageShowsEveryBackendWithItsAddressesInABrowser() throws Exception {
         assertEquals(200, proxied("GET", "alpha", "/x").status());
         assertEquals(200, proxied("GET", "replicas", "/y").status());
+        started.proxy().dns().set("web", "127.0.0.11", "127.0.0.12", "127.0.0.19"); // nothing listens on .19
+        for (int i = 0; i < 30; i++) {
+            assertEquals(200, proxied(i % 3 == 0 ? "POST" : "GET", "web", "/page/" + i).status());
+        }
         RawResponse page = admin("/");
         assertEquals(200, page.status());
         assertTrue(page.header("Content-Type").startsWith("text/html"));
@@ -144,17 +151,44 @@ class AdminIT {
 
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
                 "SKIPPED: headless Chromium is not installed (Debian package chromium); the status page was checked as HTML only");
-        String dom = chromium("--dump-dom", "http://127.0.0.1:" + started.adminPort() + "/");
-        for (String expected : List.of("alpha", "replicas", "127.0.0.11", "127.0.0.12", "healthy", "uptime",
-                "version", HostProxyVersion.get())) {
-            assertTrue(dom.contains(expected), "the rendered page lacks " + expected + ":\n" + dom);
+        // traffic meanwhile, so that the refusing address is retried after each back-off and stays "failing"
+        AtomicBoolean rendering = new AtomicBoolean(true);
+        Thread traffic = new Thread(() -> {
+            for (int i = 0; i < 10_000 && rendering.get(); i++) {
+                try {
+                    proxied("GET", "web", "/during/" + i);
+                    Thread.sleep(20); // the pace of a client
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        traffic.start();
+        try {
+            Await.until(() -> admin200().contains(">failing<"), Duration.ofSeconds(10), "the refusing address is failing");
+            String dom = chromium("--dump-dom", "http://127.0.0.1:" + started.adminPort() + "/");
+            for (String expected : List.of("alpha", "replicas", "web", "127.0.0.11", "127.0.0.12", "127.0.0.19",
+                    "healthy", ">failing<", "Connection refused", "uptime", "version", HostProxyVersion.get())) {
+                assertTrue(dom.contains(expected), "the rendered page lacks " + expected + ":\n" + dom);
+            }
+            assertTrue(dom.contains("id=\"backend-replicas\""), dom);
+            Path png = Path.of("target", "status.png").toAbsolutePath(); // README: docs/status.png is a copy
+            Files.deleteIfExists(png);
+            chromium("--window-size=1000,1000", "--hide-scrollbars", "--screenshot=" + png,
+                    "http://127.0.0.1:" + started.adminPort() + "/");
+            assertTrue(Files.size(png) > 10_000, "a screenshot of the page: " + png);
+        } finally {
+            rendering.set(false);
+            traffic.join(10_000);
         }
-        assertTrue(dom.contains("id=\"backend-replicas\""), dom);
-        Path png = Path.of("target", "status.png").toAbsolutePath();
-        Files.deleteIfExists(png);
-        chromium("--window-size=1000,760", "--hide-scrollbars", "--screenshot=" + png,
-                "http://127.0.0.1:" + started.adminPort() + "/");
-        assertTrue(Files.size(png) > 10_000, "a screenshot of the page: " + png);
+    }
+
+    private String admin200() {
+        try {
+            return admin("/").text();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test
