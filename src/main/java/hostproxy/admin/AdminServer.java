@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,10 +35,13 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    /** The executor's threads, joined on close: a terminated executor's last thread may still be ending. */
+    private final List<Thread> threads;
 
-    private AdminServer(HttpServer server, ExecutorService executor) {
+    private AdminServer(HttpServer server, ExecutorService executor, List<Thread> threads) {
         this.server = server;
         this.executor = executor;
+        this.threads = threads;
     }
 
     /**
@@ -58,10 +63,12 @@ public final class AdminServer implements AutoCloseable {
             return null;
         }
         AtomicInteger n = new AtomicInteger();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "hostproxy-admin-" + n.incrementAndGet());
                     t.setDaemon(true);
+                    threads.add(t);
                     return t;
                 });
         StatusPage page = new StatusPage(version, started, upstreams, metrics, pool, phase, healthCheck);
@@ -70,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
         server.start();
         LOG.info(() -> "hostproxy admin endpoints on http://" + hostPort(server.getAddress())
                 + "/ (status page, /healthz, /readyz, /metrics)");
-        return new AdminServer(server, executor);
+        return new AdminServer(server, executor, threads);
     }
 
     /**
@@ -148,6 +155,9 @@ public final class AdminServer implements AutoCloseable {
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
                 executor.shutdownNow();
+            }
+            for (Thread t : threads) {
+                t.join(5_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

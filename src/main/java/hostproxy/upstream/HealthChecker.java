@@ -2,7 +2,9 @@ package hostproxy.upstream;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -39,6 +41,8 @@ final class HealthChecker implements AutoCloseable {
     private final CloseableHttpClient client;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Map<Endpoint, Schedule> scheduled = new ConcurrentHashMap<>();
+    /** Every thread the scheduler made, joined on close: a terminated executor's last thread may still be ending. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final LongAdder passed = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
@@ -65,6 +69,7 @@ final class HealthChecker implements AutoCloseable {
         this.scheduler = new ScheduledThreadPoolExecutor(THREADS, r -> {
             Thread thread = new Thread(r, "hostproxy-health-check");
             thread.setDaemon(true);
+            threads.add(thread);
             return thread;
         });
         scheduler.setRemoveOnCancelPolicy(true);
@@ -198,6 +203,9 @@ final class HealthChecker implements AutoCloseable {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -42,6 +42,7 @@ public final class Upstreams implements AutoCloseable {
     private final Duration healthCheckTimeout;
     private final LongAdder lookups = new LongAdder();
     private final LongAdder lookupFailures = new LongAdder();
+    private volatile Thread refreshThread;
 
     /**
      * @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS
@@ -70,6 +71,7 @@ public final class Upstreams implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hostproxy-dns-refresh");
             t.setDaemon(true);
+            refreshThread = t;
             return t;
         });
         long period = config.dnsRefresh().toMillis();
@@ -275,6 +277,11 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the refresh and joins its thread (bounded): an executor reports itself terminated while
+     * its last thread is still finishing, which the container's leak detection, run right after
+     * the application stops, would report as a thread left behind.
+     */
     @Override
     public void close() {
         if (checker != null) {
@@ -283,6 +290,10 @@ public final class Upstreams implements AutoCloseable {
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            Thread thread = refreshThread;
+            if (thread != null) {
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
