@@ -169,7 +169,9 @@ final class StatusPage {
             border:1px solid #dde1e7;border-radius:6px}.facts dt{color:#5b6475}.facts dd{margin:0}\
             .backend{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;margin:12px 0}\
             .numbers,.dns{margin:2px 0;color:#3a4250}.dns{color:#5b6475}\
-            table{border-collapse:collapse;width:100%;margin-top:6px}\
+            table{border-collapse:collapse;width:100%;margin-top:6px;table-layout:fixed}\
+            th:nth-child(1){width:22%}th:nth-child(2){width:14%}th:nth-child(3){width:10%}\
+            td{overflow-wrap:anywhere}\
             th,td{text-align:left;padding:4px 8px;border-top:1px solid #eceef2}th{color:#5b6475;font-weight:600}\
             .address{font-family:ui-monospace,Menlo,Consolas,monospace}\
             .state,.phase{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}\
