@@ -165,6 +165,9 @@ final class HealthChecker implements AutoCloseable {
             HttpHost host = new HttpHost(spec.scheme(), endpoint.address(), backend.name(), spec.port());
             BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", host, spec.path());
             request.addHeader("User-Agent", "hostproxy-health-check");
+            // a fresh connection each time: it tests connecting too, and no stale pooled connection
+            // (closed by the backend since the last check) can fail a check of a healthy address
+            request.addHeader("Connection", "close");
             int status = client.execute(host, request, response -> {
                 EntityUtils.consume(response.getEntity());
                 return response.getCode();
