@@ -15,23 +15,44 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    /**
-     * Answers with the error's status and its reason as short plain text. Backend failures and
-     * loops are logged at WARNING; what a client caused (a bad request, a name DNS does not know)
-     * only at FINE, so that bad input cannot flood the log.
-     */
+    /** Answers with plain text: for callers that do not know what the client accepts. */
     static void send(Exchange exchange, ProxyError error, HttpServletResponse response) {
+        send(exchange, null, error, null, null, response);
+    }
+
+    /**
+     * Answers with the error's status and its reason: a small HTML page when the client accepts
+     * {@code text/html}, else one line of plain text. Backend failures and loops are logged at
+     * WARNING; what a client caused (a bad request, a name DNS does not know) only at FINE, so that
+     * bad input cannot flood the log.
+     *
+     * @param client the real client address (see {@code trustedProxies}) for the log, or {@code null}
+     * @param accept the request's {@code Accept} header, or {@code null}
+     * @param pages  the HTML pages, or {@code null} for plain text always
+     */
+    static void send(Exchange exchange, String client, ProxyError error, String accept, ErrorPages pages,
+            HttpServletResponse response) {
         Level level = error.backendFault() || error.status() == 508 ? Level.WARNING : Level.FINE;
-        LOG.log(level, () -> exchange + " -> " + error.status() + ": " + error.logLine());
+        String from = client == null ? "" : " from " + client;
+        LOG.log(level, () -> exchange + from + " -> " + error.status() + ": " + error.logLine());
         if (response.isCommitted()) {
             return;
         }
-        byte[] body = (error.reason() + "\n").getBytes(StandardCharsets.UTF_8);
+        boolean html = pages != null && ErrorPages.acceptsHtml(accept);
+        byte[] body = (html ? pages.html(error.status(), error.reason()) : error.reason() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
         response.reset();
         response.setStatus(error.status());
-        response.setContentType("text/plain;charset=UTF-8");
+        response.setContentType(html ? "text/html;charset=UTF-8" : "text/plain;charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");
         response.setHeader(RequestIds.HEADER, exchange.requestId());
+        response.setHeader("Vary", "Accept");
+        if (error.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
+        }
+        if (error.status() == 413) {
+            response.setHeader("Connection", "close"); // the rest of the body is not worth reading
+        }
         response.setContentLength(body.length);
         try {
             response.getOutputStream().write(body);

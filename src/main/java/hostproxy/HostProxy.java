@@ -4,11 +4,15 @@ import hostproxy.admin.AdminServer;
 import hostproxy.admin.ProxyMetrics;
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
+import hostproxy.config.RouteOption;
+import hostproxy.config.StickyMode;
 import hostproxy.relay.Relay;
 import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
+import hostproxy.routing.TrustedProxies;
 import hostproxy.upstream.HealthCheck;
+import hostproxy.upstream.StickySessions;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,10 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /** The running proxy of one deployment: its components, built together and closed together. */
 final class HostProxy implements AutoCloseable {
     static final String VERSION = version();
+    private static final Logger LOG = Logger.getLogger(HostProxy.class.getName());
 
     private final ProxyConfig config;
     private final LoopGuard loopGuard;
@@ -42,6 +48,9 @@ final class HostProxy implements AutoCloseable {
     private final Condition idle = drainLock.newCondition();
     /** {@code starting}, {@code ready} (the servlet took requests), {@code draining} (stopping). */
     private volatile String phase = "starting";
+    private final TrustedProxies trustedProxies;
+    private final StickySessions sticky;
+    private final ErrorPages errorPages;
 
     HostProxy(ProxyConfig config) {
         this.config = config;
@@ -50,6 +59,16 @@ final class HostProxy implements AutoCloseable {
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections, healthChecks(config));
         this.relay = new Relay(client, upstreams);
+        this.trustedProxies = new TrustedProxies(config.trustedProxies());
+        this.sticky = new StickySessions(config.stickySecret().value());
+        this.errorPages = ErrorPages.load(config.errorPages());
+        boolean stickyUsed = config.sticky() == StickyMode.COOKIE || config.routeOptions().values().stream()
+                .anyMatch(o -> o.get(RouteOption.STICKY, StickyMode.OFF) == StickyMode.COOKIE);
+        if (stickyUsed && config.stickySecret().isEmpty()) {
+            LOG.warning("hostproxy: stickySecret is not set: sticky cookies are signed with a random key of this "
+                    + "instance, so other instances (and this one after a restart) do not honour them; give every "
+                    + "instance the same stickySecret");
+        }
         this.metrics = new ProxyMetrics(upstreams, client.pool(), inFlight::get, VERSION);
         this.admin = config.adminPort() == 0 ? null
                 : AdminServer.start(config.adminAddress(), config.adminPort(), VERSION, Instant.now(), upstreams, metrics,
@@ -57,25 +76,37 @@ final class HostProxy implements AutoCloseable {
     }
 
     /**
-     * The active health check of each backend name: the global path, to the port and scheme of the
-     * route that names the host, else of the template. (Per-route paths plug in here.)
+     * The active health check of each backend name: the path of the route (of the routes file)
+     * whose target is that host, else the global {@code healthCheckPath}, sent to that route's scheme
+     * and port, else the template's; {@code null} (unchecked) when the path is empty.
      */
     private static Function<String, HealthCheck> healthChecks(ProxyConfig config) {
         if (!config.healthChecks()) {
             return name -> null;
         }
         return name -> {
-            for (BackendTarget t : config.routes().values()) {
+            for (var route : config.routes().entrySet()) {
+                BackendTarget t = route.getValue();
                 if (t.host().equals(name)) {
-                    return new HealthCheck(t.scheme(), t.port(), config.healthCheckPath());
+                    return check(t.scheme(), t.port(), config.healthCheckPathFor(route.getKey()));
                 }
             }
-            return new HealthCheck(config.backendScheme(), config.backendPort(), config.healthCheckPath());
+            for (String label : config.routeOptions().keySet()) { // template backends with options of their own
+                if (!config.routes().containsKey(label) && config.backendHost().replace("{label}", label).equals(name)) {
+                    return check(config.backendScheme(), config.backendPort(), config.healthCheckPathFor(label));
+                }
+            }
+            return check(config.backendScheme(), config.backendPort(), config.healthCheckPath());
         };
     }
 
+    private static HealthCheck check(String scheme, int port, String path) {
+        return path.isEmpty() ? null : new HealthCheck(scheme, port, path);
+    }
+
     private static String healthCheckText(ProxyConfig c) {
-        return !c.healthChecks() ? "off" : "GET " + c.healthCheckPath() + " every " + c.healthCheckInterval().toMillis()
+        String path = c.healthCheckPath().isEmpty() ? "(per route)" : c.healthCheckPath();
+        return !c.healthChecks() ? "off" : "GET " + path + " every " + c.healthCheckInterval().toMillis()
                 + " ms, timeout " + c.healthCheckTimeout().toMillis() + " ms, out after " + c.healthCheckFall()
                 + " failures, back after " + c.healthCheckRise() + " passes";
     }
@@ -90,6 +121,18 @@ final class HostProxy implements AutoCloseable {
         } catch (IOException e) {
             return "unknown";
         }
+    }
+
+    TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    StickySessions sticky() {
+        return sticky;
+    }
+
+    ErrorPages errorPages() {
+        return errorPages;
     }
 
     ProxyConfig config() {

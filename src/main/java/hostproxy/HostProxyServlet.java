@@ -1,9 +1,11 @@
 package hostproxy;
 
 import hostproxy.relay.Exchange;
+import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
 import hostproxy.relay.Trace;
+import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
@@ -42,17 +44,22 @@ public final class HostProxyServlet extends HttpServlet {
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI(),
                 RequestIds.of(request.getHeader(RequestIds.HEADER)), new Trace());
+        ClientView client = incoming.client(proxy.trustedProxies());
         String failure = null;
         try {
             if (!incoming.protocolSupported()) {
                 throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
             }
-            Route route = route(incoming);
-            proxy.relay().forward(exchange, route, incoming.outbound(proxy.config().preserveHost(), proxy.viaToken())
-                    .withHeader(RequestIds.HEADER, exchange.requestId()), response);
+            Route route = route(incoming, client);
+            FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
+            OutboundRequest outbound = door.limitBody(
+                    incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()))
+                    .withHeader(RequestIds.HEADER, exchange.requestId());
+            proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
             failure = error.kind();
-            ErrorResponses.send(exchange, error, response);
+            ErrorResponses.send(exchange, client.address(), error, request.getHeader("Accept"), proxy.errorPages(),
+                    response);
         } catch (ResponseAbortedException brokenOff) {
             failure = "aborted";
             ConnectionAbort.abort(request, brokenOff);
@@ -65,9 +72,10 @@ public final class HostProxyServlet extends HttpServlet {
         }
     }
 
-    private Route route(ServletExchange incoming) throws ProxyError {
+    private Route route(ServletExchange incoming, ClientView client) throws ProxyError {
         RoutingDecision decision = proxy.router().route(incoming.head());
         if (decision instanceof Rejection rejection) {
+            FrontDoor.admitUnrouted(proxy.config(), client);
             throw new ProxyError(rejection.status(), rejection.reason());
         }
         return (Route) decision;

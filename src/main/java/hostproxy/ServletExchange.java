@@ -4,7 +4,9 @@ import hostproxy.relay.Forwarding;
 import hostproxy.relay.HeaderField;
 import hostproxy.relay.HeaderPolicy;
 import hostproxy.relay.OutboundRequest;
+import hostproxy.routing.ClientView;
 import hostproxy.routing.RequestHead;
+import hostproxy.routing.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,11 +44,15 @@ final class ServletExchange {
     }
 
     OutboundRequest outbound(boolean preserveHost, String viaToken) throws IOException {
-        String clientHost = http2 ? http2Authority
-                : absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
+        return outbound(preserveHost, viaToken, false);
+    }
+
+    /** @param peerTrusted the peer is a trusted proxy: its forwarding headers are kept and extended */
+    OutboundRequest outbound(boolean preserveHost, String viaToken, boolean peerTrusted) throws IOException {
+        String clientHost = clientHost();
         Forwarding forwarding = new Forwarding(request.getRemoteAddr(), request.getScheme(), clientHost,
                 request.getServerPort(), http2 ? "2" : request.getProtocol().substring(request.getProtocol().indexOf('/') + 1), viaToken,
-                preserveHost ? clientHost : null);
+                preserveHost ? clientHost : null, peerTrusted);
         List<HeaderField> headers = HeaderPolicy.toBackend(headers(), forwarding);
         long length = request.getContentLengthLong();
         if (length >= 0) {
@@ -92,6 +98,18 @@ final class ServletExchange {
         int port = request.getServerPort();
         boolean defaultPort = port == (request.isSecure() ? 443 : 80) || port <= 0;
         return defaultPort ? name : name + ":" + port;
+    }
+
+    /** The authority the client asked for: HTTP/2's {@code :authority}, an absolute-form target's, or Host. */
+    private String clientHost() {
+        return http2 ? http2Authority : absoluteFormAuthority != null ? absoluteFormAuthority : request.getHeader("Host");
+    }
+
+    /** The client as far as the trusted proxies let this proxy see it. */
+    ClientView client(TrustedProxies trusted) {
+        String host = clientHost();
+        return trusted.view(request.getRemoteAddr(), request.getScheme(), host == null ? "" : host,
+                name -> Collections.list(request.getHeaders(name)));
     }
 
     /**

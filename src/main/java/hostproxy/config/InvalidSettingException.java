@@ -6,8 +6,15 @@ package hostproxy.config;
  */
 public final class InvalidSettingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final String expected;
 
     public InvalidSettingException(Setting setting, String value, String expected) {
         super("hostproxy: invalid setting " + setting.key() + "='" + value + "': " + expected, null, false, false);
+        this.expected = expected;
+    }
+
+    /** What was wrong, without the setting's name: for a message that names a line of a file instead. */
+    String expected() {
+        return expected;
     }
 }

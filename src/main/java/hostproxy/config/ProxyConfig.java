@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -28,6 +29,15 @@ public record ProxyConfig(
         Duration dnsRefresh,
         Duration dnsTimeout,
         Balancing balancer,
+        List<Cidr> trustedProxies,
+        List<Cidr> allowedClients,
+        long maxBodySize,
+        StickyMode sticky,
+        String stickyCookie,
+        Secret stickySecret,
+        boolean rewriteRedirects,
+        String errorPages,
+        Map<String, RouteOptions> routeOptions,
         int adminPort,
         InetAddress adminAddress,
         String healthCheckPath,
@@ -36,6 +46,11 @@ public record ProxyConfig(
         int healthCheckFall,
         int healthCheckRise,
         Duration drainTimeout) {
+
+    /** The options the routes file gives this label ({@link RouteOptions#NONE} for none). */
+    public RouteOptions optionsFor(String label) {
+        return routeOptions.getOrDefault(label, RouteOptions.NONE);
+    }
 
     /** The defaults of every setting. */
     public static ProxyConfig defaults() {
@@ -60,11 +75,20 @@ public record ProxyConfig(
             throw new InvalidSettingException(Setting.MAX_CONNECTIONS, v.get(Setting.MAX_CONNECTIONS),
                     "must be at least maxConnectionsPerBackend (" + perBackend + ")");
         }
+        Map<String, BackendTarget> routes = new HashMap<>(Values.routes(Setting.ROUTES, v.get(Setting.ROUTES)));
+        RoutesFile.Content file = RoutesFile.read(v.get(Setting.ROUTES_FILE));
+        for (String label : file.targets().keySet()) {
+            if (routes.containsKey(label)) {
+                throw new InvalidSettingException(Setting.ROUTES_FILE, v.get(Setting.ROUTES_FILE),
+                        "label '" + label + "' is also routed by the routes setting");
+            }
+        }
+        routes.putAll(file.targets());
         return new ProxyConfig(
                 Values.scheme(Setting.BACKEND_SCHEME, v.get(Setting.BACKEND_SCHEME)),
                 Values.hostTemplate(Setting.BACKEND_HOST, v.get(Setting.BACKEND_HOST)),
                 Values.integer(Setting.BACKEND_PORT, v.get(Setting.BACKEND_PORT), 1, 65535),
-                Values.routes(Setting.ROUTES, v.get(Setting.ROUTES)),
+                Map.copyOf(routes),
                 Values.globs(Setting.ALLOWED_BACKENDS, v.get(Setting.ALLOWED_BACKENDS)),
                 Values.bool(Setting.PRESERVE_HOST, v.get(Setting.PRESERVE_HOST)),
                 Values.duration(Setting.CONNECT_TIMEOUT, v.get(Setting.CONNECT_TIMEOUT)),
@@ -75,9 +99,18 @@ public record ProxyConfig(
                 Values.duration(Setting.DNS_REFRESH, v.get(Setting.DNS_REFRESH)),
                 Values.duration(Setting.DNS_TIMEOUT, v.get(Setting.DNS_TIMEOUT)),
                 Values.balancing(Setting.BALANCER, v.get(Setting.BALANCER)),
+                Values.cidrs(Setting.TRUSTED_PROXIES, v.get(Setting.TRUSTED_PROXIES)),
+                Values.cidrs(Setting.ALLOWED_CLIENTS, v.get(Setting.ALLOWED_CLIENTS)),
+                Values.size(Setting.MAX_BODY_SIZE, v.get(Setting.MAX_BODY_SIZE)),
+                Values.sticky(Setting.STICKY, v.get(Setting.STICKY)),
+                Values.cookieName(Setting.STICKY_COOKIE, v.get(Setting.STICKY_COOKIE)),
+                Values.secret(Setting.STICKY_SECRET, v.get(Setting.STICKY_SECRET)),
+                Values.bool(Setting.REWRITE_REDIRECTS, v.get(Setting.REWRITE_REDIRECTS)),
+                Values.folder(Setting.ERROR_PAGES, v.get(Setting.ERROR_PAGES)),
+                file.options(),
                 Values.integer(Setting.ADMIN_PORT, v.get(Setting.ADMIN_PORT), 0, 65535),
                 Values.ipAddress(Setting.ADMIN_ADDRESS, v.get(Setting.ADMIN_ADDRESS)),
-                Values.path(Setting.HEALTH_CHECK_PATH, v.get(Setting.HEALTH_CHECK_PATH)),
+                Values.optionalPath(Setting.HEALTH_CHECK_PATH, v.get(Setting.HEALTH_CHECK_PATH)),
                 Values.duration(Setting.HEALTH_CHECK_INTERVAL, v.get(Setting.HEALTH_CHECK_INTERVAL)),
                 Values.duration(Setting.HEALTH_CHECK_TIMEOUT, v.get(Setting.HEALTH_CHECK_TIMEOUT)),
                 Values.integer(Setting.HEALTH_CHECK_FALL, v.get(Setting.HEALTH_CHECK_FALL), 1, 100),
@@ -85,8 +118,14 @@ public record ProxyConfig(
                 Values.duration(Setting.DRAIN_TIMEOUT, v.get(Setting.DRAIN_TIMEOUT)));
     }
 
-    /** Whether backend addresses are checked actively (a health-check path is set). */
+    /** Whether backend addresses are checked actively (a health-check path is set, globally or by a route). */
     public boolean healthChecks() {
-        return !healthCheckPath.isEmpty();
+        return !healthCheckPath.isEmpty()
+                || routeOptions.values().stream().anyMatch(o -> o.get(RouteOption.HEALTH_CHECK_PATH, null) != null);
+    }
+
+    /** The health-check path of this label: its route's own, else the global one (empty: none). */
+    public String healthCheckPathFor(String label) {
+        return optionsFor(label).get(RouteOption.HEALTH_CHECK_PATH, healthCheckPath);
     }
 }

@@ -44,6 +44,34 @@ public enum Setting {
     BALANCER("balancer", "round-robin",
             "How requests for one name are spread over its addresses: `round-robin` or `least-requests` "
                     + "(the less busy of two random addresses)."),
+    TRUSTED_PROXIES("trustedProxies", "",
+            "Comma-separated addresses or CIDR blocks (`10.0.0.0/8, 192.0.2.7`) of load balancers in front of hostproxy. "
+                    + "Their `X-Forwarded-*` and `Forwarded` headers are kept and extended, their `X-Forwarded-Proto` "
+                    + "says whether the client used HTTPS, and the client address is the right-most one in "
+                    + "`X-Forwarded-For` that is not one of them. From any other peer those headers are replaced."),
+    ALLOWED_CLIENTS("allowedClients", "",
+            "Comma-separated addresses or CIDR blocks of the clients that may be served (the real client address, "
+                    + "see `trustedProxies`); others get `403`. Empty: every client."),
+    MAX_BODY_SIZE("maxBodySize", "unlimited",
+            "Largest request body: bytes or `512KB`, `10MB`, `1GB` (1024-based). A larger `Content-Length` gets `413` "
+                    + "before anything reaches the backend; a chunked body that grows past it is cut off, the backend "
+                    + "exchange aborted (never a complete-looking body), and the client gets `413`."),
+    STICKY("sticky", "off",
+            "`cookie`: a client keeps going to the address that served it, through a signed cookie any instance with "
+                    + "the same `stickySecret` honours; `off`: every request is balanced."),
+    STICKY_COOKIE("stickyCookie", "hostproxy_sticky", "Name of the sticky-session cookie."),
+    STICKY_SECRET("stickySecret", "",
+            "Key (16 characters or more) that signs sticky cookies; give every instance the same one. Empty: a random "
+                    + "key per instance (logged as a warning: stickiness then does not cross instances)."),
+    REWRITE_REDIRECTS("rewriteRedirects", "true",
+            "`true`: `Location`, `Content-Location`, `Refresh` and `Set-Cookie` `Path`/`Domain` that point at the "
+                    + "backend's own authority or base path are rewritten to the public scheme, host and path."),
+    ERROR_PAGES("errorPages", "",
+            "Folder of pages (`502.html`, `404.html`, ...) that replace hostproxy's own error pages for clients "
+                    + "that accept `text/html`; `{status}` and `{reason}` in them are filled in. Empty: built-in pages."),
+    ROUTES_FILE("routesFile", "",
+            "A file of routes with per-route options, one per line (`api http://api:9000/base sticky=cookie "
+                    + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none."),
     ADMIN_PORT("adminPort", "8081",
             "Port of the admin endpoints (status page `/`, `/healthz`, `/readyz`, `/metrics`), served apart from "
                     + "the container's connectors; `0`: off. If the port is taken the proxy still starts, without them."),

@@ -117,7 +117,7 @@ final class Values {
         return Map.copyOf(routes);
     }
 
-    private static BackendTarget target(Setting setting, String value, String uriText) {
+    static BackendTarget target(Setting setting, String value, String uriText) {
         String problem = "'" + uriText + "' is not an http:// or https:// URL with a host and no query";
         try {
             URI uri = new URI(uriText);
@@ -173,6 +173,87 @@ final class Values {
         return List.copyOf(servers);
     }
 
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(|B|KB|MB|GB)", Pattern.CASE_INSENSITIVE);
+
+    /** {@code unlimited} ({@code -1}), or bytes with an optional 1024-based unit: {@code 512KB}, {@code 10MB}, {@code 1GB}. */
+    static long size(Setting setting, String value) {
+        if (value.equalsIgnoreCase("unlimited")) {
+            return -1;
+        }
+        Matcher m = SIZE.matcher(value);
+        if (!m.matches()) {
+            throw new InvalidSettingException(setting, value, "expected unlimited, or a size such as 65536, 512KB, 10MB or 1GB");
+        }
+        int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "KB" -> 10;
+            case "MB" -> 20;
+            case "GB" -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(m.group(1)) << shift;
+    }
+
+    /** Comma-separated address blocks: {@code 10.0.0.0/8, 192.0.2.7, fd00::/8}. */
+    static List<Cidr> cidrs(Setting setting, String value) {
+        List<Cidr> blocks = new ArrayList<>();
+        for (String item : value.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            Cidr c = Cidr.parse(item.trim());
+            if (c == null) {
+                throw new InvalidSettingException(setting, value,
+                        "expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; '"
+                                + item.trim() + "' is neither");
+            }
+            blocks.add(c);
+        }
+        return List.copyOf(blocks);
+    }
+
+    static StickyMode sticky(Setting setting, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "off" -> StickyMode.OFF;
+            case "cookie" -> StickyMode.COOKIE;
+            default -> throw new InvalidSettingException(setting, value, "expected off or cookie");
+        };
+    }
+
+    private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
+
+    /** An RFC 6265 cookie name (a token). */
+    static String cookieName(Setting setting, String value) {
+        if (!COOKIE_NAME.matcher(value).matches()) {
+            throw new InvalidSettingException(setting, value, "expected a cookie name: letters, digits and - . _ (an RFC 6265 token)");
+        }
+        return value;
+    }
+
+    static Secret secret(Setting setting, String value) {
+        if (!value.isEmpty() && value.length() < 16) {
+            throw new InvalidSettingException(setting, "(hidden)", "expected at least 16 characters (e.g. openssl rand -base64 32)");
+        }
+        return new Secret(value);
+    }
+
+    private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*");
+
+    /** An origin-form request target: {@code /healthz}. */
+    static String path(Setting setting, String value) {
+        if (!PATH.matcher(value).matches()) {
+            throw new InvalidSettingException(setting, value, "expected a path starting with /, e.g. /healthz");
+        }
+        return value;
+    }
+
+    /** An existing folder, or empty for none. */
+    static String folder(Setting setting, String value) {
+        if (!value.isEmpty() && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(value))) {
+            throw new InvalidSettingException(setting, value, "expected an existing folder");
+        }
+        return value;
+    }
+
     /** An IP literal (v4 or v6), never a name: nothing is looked up at start-up. */
     static InetAddress ipAddress(Setting setting, String value) {
         String host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
@@ -188,10 +269,8 @@ final class Values {
                 "expected an IP address such as 127.0.0.1, 0.0.0.0, ::1 or ::");
     }
 
-    private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)+(\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?");
-
-    /** Empty, or an absolute path with an optional query, as it goes on a request line. */
-    static String path(Setting setting, String value) {
+    /** Empty (off), or an origin-form request target as {@link #path} takes it. */
+    static String optionalPath(Setting setting, String value) {
         if (value.isEmpty() || PATH.matcher(value).matches()) {
             return value;
         }

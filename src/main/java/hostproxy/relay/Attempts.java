@@ -29,18 +29,24 @@ final class Attempts {
     private boolean resendUsed;
     private Endpoint resendTo;
     private IOException lastFailure;
+    /** A sticky session's address: the first attempt goes there while it is up, and so does a resend. */
+    private final Endpoint sticky;
+    private Endpoint pinned;
 
-    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Trace trace) {
+    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Endpoint pinned, Trace trace) {
         this.upstreams = upstreams;
         this.backend = backend;
         this.replayable = request.isReplayable();
+        this.sticky = pinned;
+        this.pinned = pinned;
         this.trace = trace;
         trace.resolved(backend.name());
     }
 
     /** The address for the next attempt, or {@code null} when there is none left. */
     Endpoint next() {
-        Endpoint next = backend.pick(tried, System.nanoTime());
+        Endpoint next = resendTo != null && resendTo == sticky ? resendTo : backend.pick(tried, System.nanoTime(), pinned);
+        pinned = null;
         if (next == null && resendTo != null) {
             next = resendTo; // a single address: the resend goes to it, on a new connection
         } else if (next == null && !lookedUpAgain && BackendFailures.isConnectFailure(lastFailure)) {

@@ -66,7 +66,7 @@ final class BackendFailures {
             return new ProxyError(502, "dns", e.getMessage(), null);
         }
         if (e instanceof NoReadyAddressException) {
-            return new ProxyError(503, "not_ready", e.getMessage(), null);
+            return ProxyError.unavailable(e.getMessage(), 5);
         }
         if (e instanceof ConnectionRequestTimeoutException) {
             return new ProxyError(503, "pool_exhausted", "too many concurrent requests for backend " + backend, e);

@@ -13,6 +13,8 @@ import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 final class ClientBodyEntity extends AbstractHttpEntity {
     private final InputStream body;
     private final long length;
+    /** Drops the backend connection at once; set by {@link UpstreamClient} for each exchange. */
+    private volatile Runnable dropConnection;
 
     /** @param length the body's length, or -1 to send it chunked */
     ClientBodyEntity(InputStream clientBody, long length) {
@@ -21,16 +23,38 @@ final class ClientBodyEntity extends AbstractHttpEntity {
         this.length = length;
     }
 
+    void onFailureDrop(Runnable dropConnection) {
+        this.dropConnection = dropConnection;
+    }
+
+    /**
+     * Streams the body. When the client's side fails (it went away, or passed {@code maxBodySize}),
+     * the backend connection is dropped before the exception leaves: the client library would
+     * otherwise close the chunked stream on its way out, writing the last chunk, and the backend
+     * would take the cut-off body for a complete one.
+     */
     @Override
     public void writeTo(OutputStream out) throws IOException {
         byte[] buffer = new byte[Relay.BUFFER_SIZE];
-        for (int n; (n = body.read(buffer)) >= 0; ) {
+        for (int n; (n = read(buffer)) >= 0; ) {
             out.write(buffer, 0, n);
             if (body.available() == 0) {
                 out.flush();
             }
         }
         out.flush();
+    }
+
+    private int read(byte[] buffer) throws IOException {
+        try {
+            return body.read(buffer);
+        } catch (IOException e) {
+            Runnable drop = dropConnection;
+            if (drop != null) {
+                drop.run();
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -8,6 +8,11 @@ package hostproxy.relay;
  * @param trace     what the relay notes of it, for metrics and the access log
  */
 public record Exchange(long id, String method, String path, String requestId, Trace trace) {
+    /** An exchange whose request id does not matter (tests, and callers before one is known). */
+    public Exchange(long id, String method, String path) {
+        this(id, method, path, "-", new Trace());
+    }
+
     @Override
     public String toString() {
         return "#" + id + " " + method + " " + path + " [req " + requestId + "]";

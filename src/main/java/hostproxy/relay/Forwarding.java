@@ -11,7 +11,14 @@ package hostproxy.relay;
  * @param viaToken       this instance's pseudonym for {@code Via}
  * @param backendHost    the Host header to send, or {@code null} to let the client library name
  *                       the backend itself ({@code preserveHost=false})
+ * @param peerTrusted    the peer is one of {@code trustedProxies}: its forwarding headers are kept
+ *                       and extended; otherwise they are replaced with what this proxy saw
  */
 public record Forwarding(String clientAddress, String scheme, String clientHost, int port, String httpVersion,
-        String viaToken, String backendHost) {
+        String viaToken, String backendHost, boolean peerTrusted) {
+    /** From a peer that is not a trusted proxy. */
+    public Forwarding(String clientAddress, String scheme, String clientHost, int port, String httpVersion,
+            String viaToken, String backendHost) {
+        this(clientAddress, scheme, clientHost, port, httpVersion, viaToken, backendHost, false);
+    }
 }

@@ -24,10 +24,15 @@ public final class HeaderPolicy {
      * {@code preserveHost}), {@code Content-Length} (the client library frames the streamed body),
      * {@code Expect} (the servlet container has already answered the client's 100-continue),
      * {@code Proxy} (httpoxy: a CGI backend would take it for HTTP_PROXY), and the forwarded fields,
-     * which are rebuilt so that a client cannot forge them.
+     * which are rebuilt so that a client cannot forge them (from a trusted proxy: extended, see
+     * {@link #KEPT_FROM_TRUSTED_PROXY}).
      */
     private static final Set<String> REPLACED_ON_REQUEST = Set.of("host", "content-length", "expect", "proxy",
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via");
+
+    /** What a trusted proxy said of the client's scheme, host and port stands; we add ours only where it said nothing. */
+    private static final Set<String> KEPT_FROM_TRUSTED_PROXY = Set.of("x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port");
 
     private HeaderPolicy() {
     }
@@ -36,6 +41,9 @@ public final class HeaderPolicy {
     public static List<HeaderField> toBackend(List<HeaderField> incoming, Forwarding f) {
         Set<String> dropped = hopByHop(incoming);
         dropped.addAll(REPLACED_ON_REQUEST);
+        if (f.peerTrusted()) {
+            dropped.removeAll(KEPT_FROM_TRUSTED_PROXY);
+        }
         List<HeaderField> out = new ArrayList<>(incoming.size() + 7);
         for (HeaderField h : incoming) {
             if (!dropped.contains(lower(h.name()))) {
@@ -45,14 +53,22 @@ public final class HeaderPolicy {
         if (f.backendHost() != null) {
             out.add(new HeaderField("Host", f.backendHost()));
         }
-        // Appended to what earlier proxies said (de-facto standard, as nginx's $proxy_add_x_forwarded_for).
-        out.add(new HeaderField("X-Forwarded-For", appended(incoming, "x-forwarded-for", f.clientAddress())));
-        out.add(new HeaderField("X-Forwarded-Proto", f.scheme()));
-        out.add(new HeaderField("X-Forwarded-Host", f.clientHost()));
-        out.add(new HeaderField("X-Forwarded-Port", Integer.toString(f.port())));
-        out.add(new HeaderField("Forwarded", appended(incoming, "forwarded", forwardedElement(f))));
+        // From a trusted proxy: appended to what it said (as nginx's $proxy_add_x_forwarded_for); from
+        // anyone else, what the client wrote is dropped: it could name any address.
+        List<HeaderField> earlier = f.peerTrusted() ? incoming : List.of();
+        out.add(new HeaderField("X-Forwarded-For", appended(earlier, "x-forwarded-for", f.clientAddress())));
+        addUnlessKept(out, earlier, "X-Forwarded-Proto", f.scheme());
+        addUnlessKept(out, earlier, "X-Forwarded-Host", f.clientHost());
+        addUnlessKept(out, earlier, "X-Forwarded-Port", Integer.toString(f.port()));
+        out.add(new HeaderField("Forwarded", appended(earlier, "forwarded", forwardedElement(f))));
         out.add(new HeaderField("Via", appended(incoming, "via", f.httpVersion() + " " + f.viaToken())));
         return out;
+    }
+
+    private static void addUnlessKept(List<HeaderField> out, List<HeaderField> kept, String name, String value) {
+        if (kept.stream().noneMatch(h -> h.name().equalsIgnoreCase(name))) {
+            out.add(new HeaderField(name, value));
+        }
     }
 
     /** The fields to send to the client for a response that arrived with {@code incoming}. */

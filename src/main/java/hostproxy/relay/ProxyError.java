@@ -9,6 +9,7 @@ public final class ProxyError extends Exception {
     private final int status;
     private final String kind;
     private final boolean backendFault;
+    private int retryAfterSeconds;
 
     /** A request refused for what the client sent: answered, logged only at FINE. */
     public ProxyError(int status, String reason) {
@@ -57,6 +58,21 @@ public final class ProxyError extends Exception {
      */
     static ProxyError noSuchBackend(String backend, Throwable cause) {
         return new ProxyError(502, "no_such_backend", "no backend named " + backend, cause, false);
+    }
+
+    /**
+     * Every address of a backend is out (active health checks): {@code 503} with
+     * {@code Retry-After}, rather than a try that is known to fail.
+     */
+    public static ProxyError unavailable(String reason, int retryAfterSeconds) {
+        ProxyError e = new ProxyError(503, "not_ready", reason, null, true);
+        e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or 0 for none. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** Whether an operator must hear of it: the backend, not the client, failed. */

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -49,21 +50,33 @@ public final class Relay {
      */
     public void forward(Exchange exchange, Route route, OutboundRequest request, HttpServletResponse response)
             throws ProxyError, ResponseAbortedException {
+        forward(exchange, route, request, response, ExchangeHooks.NONE);
+    }
+
+    /** As {@link #forward(Exchange, Route, OutboundRequest, HttpServletResponse)}, with the front door's hooks. */
+    public void forward(Exchange exchange, Route route, OutboundRequest request, HttpServletResponse response,
+            ExchangeHooks hooks) throws ProxyError, ResponseAbortedException {
         Backend backend;
         try {
             backend = upstreams.backend(route.backendName());
         } catch (IOException e) {
             throw BackendFailures.classify(e, route.backendName());
         }
-        Attempts attempts = new Attempts(upstreams, backend, request, exchange.trace());
+        if (backend.everyAddressOutByActiveHealth()) {
+            throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
+        }
+        Attempts attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend), exchange.trace());
         for (Endpoint endpoint = attempts.next(); endpoint != null; endpoint = attempts.next()) {
             endpoint.begin();
             try {
                 ClassicHttpResponse backendResponse;
                 try {
                     HttpHost host = host(route.target(), endpoint);
-                    backendResponse = client.executeOpen(host, toClassic(host, route.target(), request), null);
+                    backendResponse = client.executeOpen(host, toClassic(host, route.target(), request), hooks.context());
                 } catch (IOException e) {
+                    if (BodyLimit.exceededBy(e)) {
+                        throw new ProxyError(413, e.getMessage());
+                    }
                     if (ClientGoneException.causedBy(e)) {
                         LOG.fine(() -> exchange + ": client went away while sending its request body");
                         return;
@@ -77,7 +90,9 @@ public final class Relay {
                 }
                 attempts.succeeded(endpoint);
                 try {
-                    relayResponse(exchange, route, backendResponse, response);
+                    Endpoint served = endpoint;
+                    relayResponse(exchange, route, backendResponse, response,
+                            fields -> hooks.toClient(fields, backend, served));
                 } finally {
                     close(exchange, backendResponse);
                 }
@@ -115,10 +130,10 @@ public final class Relay {
         return out;
     }
 
-    private void relayResponse(Exchange exchange, Route route, ClassicHttpResponse from, HttpServletResponse to)
-            throws ProxyError, ResponseAbortedException {
+    private void relayResponse(Exchange exchange, Route route, ClassicHttpResponse from, HttpServletResponse to,
+            UnaryOperator<List<HeaderField>> shape) throws ProxyError, ResponseAbortedException {
         to.setStatus(from.getCode());
-        for (HeaderField h : HeaderPolicy.toClient(fields(from.getHeaders()))) {
+        for (HeaderField h : shape.apply(HeaderPolicy.toClient(fields(from.getHeaders())))) {
             to.addHeader(h.name(), h.value());
         }
         HttpEntity entity = from.getEntity();

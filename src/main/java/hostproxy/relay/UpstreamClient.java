@@ -45,6 +45,14 @@ public final class UpstreamClient implements AutoCloseable {
         CloseableHttpClient client = HttpClients.custom()
                 .setConnectionManager(pool)
                 .setConnectionReuseStrategy(new FramingReuseStrategy())
+                // A request body the client broke off (or that passed maxBodySize) drops the backend
+                // connection, so that no last chunk makes the cut-off body look complete.
+                .addExecInterceptorFirst("drop-on-client-body-failure", (request, scope, chain) -> {
+                    if (request.getEntity() instanceof ClientBodyEntity body) {
+                        body.onFailureDrop(scope.execRuntime::discardEndpoint);
+                    }
+                    return chain.proceed(request, scope);
+                })
                 .setDefaultRequestConfig(RequestConfig.custom()
                         // Waiting for a free pooled connection is bounded like connecting.
                         .setConnectionRequestTimeout(connect)

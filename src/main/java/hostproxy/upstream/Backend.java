@@ -147,6 +147,18 @@ public final class Backend {
      * @return {@code null} when every address has been tried
      */
     public Endpoint pick(Set<Endpoint> tried, long nowNanos) {
+        return pick(tried, nowNanos, null);
+    }
+
+    /**
+     * As {@link #pick(Set, long)}, preferring {@code pinned} (a sticky session's address) while it
+     * is a current address of this name, untried and up.
+     */
+    public Endpoint pick(Set<Endpoint> tried, long nowNanos, Endpoint pinned) {
+        if (pinned != null && !tried.contains(pinned) && pinned.isReady() && pinned.isUp(nowNanos)
+                && endpoints.contains(pinned)) {
+            return pinned;
+        }
         List<Endpoint> all = endpoints;
         List<Endpoint> untried = new ArrayList<>(all.size());
         List<Endpoint> healthy = new ArrayList<>(all.size());
@@ -230,6 +242,16 @@ public final class Backend {
                     detail));
         }
         return new BackendStatus(name, List.copyOf(addresses), lastLookupMillis, lastLookupResult);
+    }
+
+    /**
+     * Whether active health checks have every address of this name out, so that a request gets
+     * {@code 503} with {@code Retry-After} at once. Hook for the active health checks (branch
+     * admin): passive health alone never says so, since the last-resort try of the address down
+     * longest is worth more than a refusal.
+     */
+    public boolean everyAddressOutByActiveHealth() {
+        return healthCheck != null && !anyReady();
     }
 
     /** For logs and a status page: {@code api: 10.0.1.7 up, 0 in flight; 10.0.1.8 down 4s more (...)}. */

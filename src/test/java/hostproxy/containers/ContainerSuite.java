@@ -79,6 +79,10 @@ public final class ContainerSuite {
         s.put("maxConnectionsPerBackend", "10");
         s.put("maxConnections", "20");
         s.put("dnsServers", DNS.server());
+        // front door (FrontDoorCT): 127.0.0.2 plays a load balancer; per-route options from a routes file
+        s.put("trustedProxies", FrontDoorCT.BALANCER);
+        s.put("stickySecret", FrontDoorCT.SECRET);
+        s.put("routesFile", FrontDoorCT.routesFile());
         s.put("adminAddress", "127.0.0.1");
         s.put("adminPort", Integer.toString(ADMIN_PORT));
         return s;

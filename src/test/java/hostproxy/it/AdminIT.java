@@ -146,7 +146,7 @@ class AdminIT {
         }
         RawResponse page = admin("/");
         assertEquals(200, page.status());
-        assertTrue(page.header("Content-Type").startsWith("text/html"));
+        assertTrue(page.header("Content-Type").startsWith("text/html"), "Content-Type " + page.header("Content-Type"));
         assertFalse(page.text().matches("(?s).*(src|href)=\"https?:.*"), "no external asset");
 
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
@@ -171,7 +171,7 @@ class AdminIT {
                     "healthy", ">failing<", "Connection refused", "uptime", "version", HostProxyVersion.get())) {
                 assertTrue(dom.contains(expected), "the rendered page lacks " + expected + ":\n" + dom);
             }
-            assertTrue(dom.contains("id=\"backend-replicas\""), dom);
+            assertTrue(dom.contains("id=\"backend-replicas\""), "no section with id backend-replicas in the DOM:\n" + dom);
             Path png = Path.of("target", "status.png").toAbsolutePath(); // README: docs/status.png is a copy
             Files.deleteIfExists(png);
             chromium("--window-size=1000,1000", "--hide-scrollbars", "--screenshot=" + png,

@@ -55,6 +55,11 @@ class HeaderPolicyTest {
         assertEquals(in, HeaderPolicy.toClient(in));
     }
 
+    private static final List<HeaderField> CLAIMS = List.of(new HeaderField("X-Forwarded-For", "203.0.113.1"),
+            new HeaderField("X-Forwarded-For", "198.51.100.2"), new HeaderField("X-Forwarded-Proto", "gopher"),
+            new HeaderField("X-Forwarded-Host", "evil"), new HeaderField("X-Forwarded-Port", "1"),
+            new HeaderField("Forwarded", "for=203.0.113.1"), new HeaderField("Via", "1.0 cdn"));
+
     @Test
     void aContentLengthBesideTransferEncodingNeverReachesTheClient() {
         List<HeaderField> in = List.of(new HeaderField("Content-Length", "3"), new HeaderField("Transfer-Encoding", "chunked"),
@@ -63,18 +68,29 @@ class HeaderPolicyTest {
     }
 
     @Test
-    void forwardedHeadersAreAppendedOrReplacedSoThatClientsCannotForgeThem() {
-        List<HeaderField> in = List.of(new HeaderField("X-Forwarded-For", "203.0.113.1"),
-                new HeaderField("X-Forwarded-For", "198.51.100.2"), new HeaderField("X-Forwarded-Proto", "gopher"),
-                new HeaderField("X-Forwarded-Host", "evil"), new HeaderField("X-Forwarded-Port", "1"),
-                new HeaderField("Forwarded", "for=203.0.113.1"), new HeaderField("Via", "1.0 cdn"));
-        List<HeaderField> out = HeaderPolicy.toBackend(in, FWD);
-        assertEquals("203.0.113.1, 198.51.100.2, 192.0.2.10", value(out, "X-Forwarded-For"));
+    void fromAnUntrustedPeerForwardedHeadersAreReplacedSoThatClientsCannotForgeThem() {
+        List<HeaderField> out = HeaderPolicy.toBackend(CLAIMS, FWD);
+        assertEquals("192.0.2.10", value(out, "X-Forwarded-For"));
         assertEquals("https", value(out, "X-Forwarded-Proto"));
         assertEquals("api.example.com", value(out, "X-Forwarded-Host"));
         assertEquals("443", value(out, "X-Forwarded-Port"));
-        assertEquals("for=203.0.113.1, for=192.0.2.10;host=api.example.com;proto=https", value(out, "Forwarded"));
+        assertEquals("for=192.0.2.10;host=api.example.com;proto=https", value(out, "Forwarded"));
         assertEquals("1.0 cdn, 1.1 hostproxy-0badc0de", value(out, "Via"));
+    }
+
+    @Test
+    void fromATrustedProxyForwardedHeadersAreKeptAndExtended() {
+        Forwarding trusted = new Forwarding("192.0.2.10", "http", "api.example.com", 80, "1.1", "hostproxy-0badc0de",
+                "api.example.com", true);
+        List<HeaderField> out = HeaderPolicy.toBackend(CLAIMS, trusted);
+        assertEquals("203.0.113.1, 198.51.100.2, 192.0.2.10", value(out, "X-Forwarded-For"));
+        assertEquals("gopher", value(out, "X-Forwarded-Proto"));
+        assertEquals("evil", value(out, "X-Forwarded-Host"));
+        assertEquals("1", value(out, "X-Forwarded-Port"));
+        assertEquals("for=203.0.113.1, for=192.0.2.10;host=api.example.com;proto=http", value(out, "Forwarded"));
+        List<HeaderField> bare = HeaderPolicy.toBackend(List.of(), trusted);
+        assertEquals("http", value(bare, "X-Forwarded-Proto"), "what the trusted proxy did not say, we say");
+        assertEquals("192.0.2.10", value(bare, "X-Forwarded-For"));
     }
 
     @Test

@@ -21,7 +21,15 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(int port) throws IOException {
+        this(port, null);
+    }
+
+    /** @param localAddress the loopback address the client connects from (e.g. 127.0.0.77), or {@code null} */
+    public RawClient(int port, String localAddress) throws IOException {
         socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(15_000);
         in = new BufferedInputStream(socket.getInputStream());
