@@ -14,6 +14,8 @@ import hostproxy.it.support.Reply;
 import hostproxy.it.support.TestBackend;
 import hostproxy.it.support.TestDns;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -181,6 +183,31 @@ class HealthCheckIT {
                 long gapMs = (checkStarts.get(i) - checkStarts.get(i - 1)) / 1_000_000;
                 assertTrue(gapMs >= 450, "check " + i + " started " + gapMs + " ms after the one before: they piled up");
             }
+        }
+    }
+
+    /** A routes-file line's healthCheckPath checks that route's backend alone, with the global path off. */
+    @Test
+    void aRoutesOwnHealthCheckPathChecksThatBackendOnly() throws Exception {
+        Checked routed = new Checked(false);
+        Checked plain = new Checked(false); // its /ready would fail, but nothing asks it
+        Path routes = Files.createTempFile("hostproxy-routes", "");
+        try (TestBackend r = TestBackend.start("routed", "127.0.0.35", Backends.PORT).handle(routed);
+             TestBackend p = TestBackend.start("plain", "127.0.0.36", Backends.PORT).handle(plain)) {
+            Files.writeString(routes, "checked  http://routed:" + Backends.PORT + "  healthCheckPath=/health/own\n"
+                    + "unchecked  http://plain:" + Backends.PORT + "\n");
+            dns.set("routed", "127.0.0.35").set("plain", "127.0.0.36");
+            proxy("healthCheckPath", "", "routesFile", routes.toString());
+            assertEquals(503, get("checked").status(), "the route's backend waits for its own check, which fails");
+            assertTrue(routed.checks.get() > 0 && routed.checkHost.equals("routed:" + Backends.PORT));
+            RawResponse unchecked = get("unchecked");
+            assertEquals(200, unchecked.status(), "a route without a path is not checked");
+            assertEquals(0, plain.checks.get());
+            routed.healthy.set(true);
+            Await.until(() -> sendOne("checked") && routed.traffic.get() > 0, Duration.ofSeconds(5),
+                    "the route's backend takes traffic once its own check passed");
+        } finally {
+            Files.deleteIfExists(routes);
         }
     }
 
