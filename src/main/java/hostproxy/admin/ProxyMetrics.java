@@ -108,23 +108,44 @@ public final class ProxyMetrics implements AutoCloseable {
      */
     public void exchange(String method, String backend, int status, String errorKind, long nanos, int retries) {
         String b = backendLabel(backend);
-        Counter.builder("hostproxy.requests").description("Requests answered, by backend, status class and method")
-                .tags("backend", b, "status_class", statusClass(status), "method", methodLabel(method))
-                .register(registry).increment();
-        Timer.builder("hostproxy.request.duration").description("Time from request to the end of the response")
-                .tag("backend", b).serviceLevelObjectives(BUCKETS).register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
-        Timer.builder("hostproxy.request.duration").tag("backend", b).publishPercentiles(0.5, 0.99)
-                .register(percentiles).record(nanos, TimeUnit.NANOSECONDS);
+        requests.computeIfAbsent(new RequestKey(b, statusClass(status), methodLabel(method)), k ->
+                Counter.builder("hostproxy.requests").description("Requests answered, by backend, status class and method")
+                        .tags("backend", k.backend(), "status_class", k.statusClass(), "method", k.method())
+                        .register(registry)).increment();
+        Timers t = timers.computeIfAbsent(b, k -> new Timers(
+                Timer.builder("hostproxy.request.duration").description("Time from request to the end of the response")
+                        .tag("backend", k).serviceLevelObjectives(BUCKETS).register(registry),
+                Timer.builder("hostproxy.request.duration").tag("backend", k).publishPercentiles(0.5, 0.99)
+                        .register(percentiles)));
+        t.exported().record(nanos, TimeUnit.NANOSECONDS);
+        t.forStatusPage().record(nanos, TimeUnit.NANOSECONDS);
         if (errorKind != null) {
-            Counter.builder("hostproxy.errors").description("Exchanges the proxy failed, by backend and kind")
-                    .tags("backend", b, "kind", errorKind).register(registry).increment();
+            errors.computeIfAbsent(new ErrorKey(b, errorKind), k ->
+                    Counter.builder("hostproxy.errors").description("Exchanges the proxy failed, by backend and kind")
+                            .tags("backend", k.backend(), "kind", k.kind()).register(registry)).increment();
         }
         if (retries > 0) {
-            Counter.builder("hostproxy.retries").description("Attempts sent again to another address or connection")
-                    .tag("backend", b).register(registry).increment(retries);
+            this.retries.computeIfAbsent(b, k ->
+                    Counter.builder("hostproxy.retries").description("Attempts sent again to another address or connection")
+                            .tag("backend", k).register(registry)).increment(retries);
         }
     }
+
+    // Meters by label values, so that an exchange costs a map lookup, not a registration. Bounded
+    // like the label values themselves.
+    private record RequestKey(String backend, String statusClass, String method) {
+    }
+
+    private record ErrorKey(String backend, String kind) {
+    }
+
+    private record Timers(Timer exported, Timer forStatusPage) {
+    }
+
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Map<String, Timers> timers = new ConcurrentHashMap<>();
 
     /** For the tunnel package: an upgraded connection opened (+1) or closed (-1). */
     public void tunnelsOpen(int delta) {
