@@ -130,12 +130,19 @@ final class GuardedConnection extends DefaultManagedHttpClientConnection {
         private volatile SessionInputBuffer buffer;
 
         @Override
-        public HttpMessageParser<ClassicHttpResponse> create(Http1Config config) {
-            HttpMessageParser<ClassicHttpResponse> parser = DefaultHttpResponseParserFactory.INSTANCE.create(config);
+        public HttpMessageParser<ClassicHttpResponse> create() {
+            HttpMessageParser<ClassicHttpResponse> parser = DefaultHttpResponseParserFactory.INSTANCE.create();
             return (buffer, input) -> {
                 this.buffer = buffer;
                 return parser.parse(buffer, input);
             };
+        }
+
+        /** The interface's one abstract method, deprecated in favour of {@link #create()}, which HttpCore calls. */
+        @Deprecated
+        @Override
+        public HttpMessageParser<ClassicHttpResponse> create(Http1Config config) {
+            return create();
         }
     }
 }

@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -133,8 +136,16 @@ public final class Relay {
     private void relayResponse(Exchange exchange, Route route, ClassicHttpResponse from, HttpServletResponse to,
             UnaryOperator<List<HeaderField>> shape) throws ProxyError, ResponseAbortedException {
         to.setStatus(from.getCode());
+        // The first field of each name replaces what the container may have put there already
+        // (Jetty presets Date, and Server unless told not to): the client gets the backend's fields
+        // once; further fields of the same name (Set-Cookie...) are added.
+        Set<String> seen = new HashSet<>();
         for (HeaderField h : shape.apply(HeaderPolicy.toClient(fields(from.getHeaders())))) {
-            to.addHeader(h.name(), h.value());
+            if (seen.add(h.name().toLowerCase(Locale.ROOT))) {
+                to.setHeader(h.name(), h.value());
+            } else {
+                to.addHeader(h.name(), h.value());
+            }
         }
         HttpEntity entity = from.getEntity();
         if (entity == null) {

@@ -9,7 +9,6 @@ import org.jboss.arquillian.container.spi.Container;
 import org.jboss.arquillian.container.spi.ContainerRegistry;
 import org.jboss.arquillian.container.spi.client.container.DeployableContainer;
 import org.jboss.arquillian.container.spi.event.container.AfterStart;
-import org.jboss.arquillian.container.spi.event.container.AfterUnDeploy;
 import org.jboss.arquillian.container.spi.event.container.BeforeSetup;
 import org.jboss.arquillian.core.api.Instance;
 import org.jboss.arquillian.core.api.annotation.Inject;
@@ -27,19 +26,6 @@ public final class ContainerTuning implements LoadableExtension {
     @Override
     public void register(ExtensionBuilder builder) {
         builder.observer(Observer.class);
-        if (present("org.jboss.arquillian.container.jetty.embedded_12_ee10.WebAppContextProcessor")) {
-            builder.service(org.jboss.arquillian.container.jetty.embedded_12_ee10.WebAppContextProcessor.class,
-                    JettyTuning.class);
-        }
-    }
-
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, ContainerTuning.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 
     public static final class Observer {
@@ -55,8 +41,7 @@ public final class ContainerTuning implements LoadableExtension {
             int http = FreePorts.freeOn("127.0.0.1");
             System.setProperty(ContainerSuite.PORT_PROPERTY, Integer.toString(http));
             Map<String, String> settings = ContainerSuite.settings();
-            StringBuilder jvmArgs = new StringBuilder(" -Djboss.http.port=" + http
-                    + " -Djboss.https.port=" + FreePorts.freeOn("127.0.0.1"));
+            StringBuilder jvmArgs = new StringBuilder();
             for (Map.Entry<String, String> s : settings.entrySet()) {
                 System.setProperty("hostproxy." + s.getKey(), s.getValue());
                 jvmArgs.append(" -Dhostproxy.").append(s.getKey()).append('=').append(s.getValue());
@@ -65,13 +50,17 @@ public final class ContainerTuning implements LoadableExtension {
             if (hosts != null) {
                 jvmArgs.append(" -Djdk.net.hosts.file=").append(hosts);
             }
-            for (Container c : registry.get().getContainers()) {
+            for (Container<?> c : registry.get().getContainers()) {
                 ContainerDef def = c.getContainerConfiguration();
                 String current = def.getContainerProperties().get("javaVmArguments");
-                if (current != null) { // a managed WildFly: its ports are JVM arguments
+                if (def.getContainerProperties().containsKey("base")) { // Jetty from its distribution
+                    def.overrideProperty("httpPort", Integer.toString(http));
+                    def.overrideProperty("javaVmArguments", current.trim() + jvmArgs);
+                } else if (current != null) { // a managed WildFly: its ports are JVM arguments
                     int management = FreePorts.freeOn("127.0.0.1");
                     def.overrideProperty("managementPort", Integer.toString(management));
                     def.overrideProperty("javaVmArguments", current.trim() + jvmArgs
+                            + " -Djboss.http.port=" + http + " -Djboss.https.port=" + FreePorts.freeOn("127.0.0.1")
                             + " -Djboss.management.http.port=" + management
                             + " -Djboss.management.https.port=" + FreePorts.freeOn("127.0.0.1"));
                 } else {
@@ -89,20 +78,6 @@ public final class ContainerTuning implements LoadableExtension {
             String type = container.getClass().getName();
             if (type.endsWith("Tomcat10EmbeddedContainer")) {
                 TomcatTuning.loopbackConnector(field(container, "tomcat"));
-            } else if (type.endsWith("JettyEmbeddedContainer")) {
-                JettyTuning.tuneServer(field(container, "server"));
-            }
-        }
-
-        /**
-         * The Jetty adapter (2.0.0.Final) leaves a managed deployment's context running after its
-         * undeploy when the next deployment has the same name (every class deploys ROOT.war): the old
-         * context keeps answering "/". Stop and remove whatever is left, as a real undeploy does.
-         */
-        public void cleanUp(@Observes AfterUnDeploy event) throws Exception {
-            DeployableContainer<?> container = event.getDeployableContainer();
-            if (container.getClass().getName().endsWith("JettyEmbeddedContainer")) {
-                JettyTuning.removeContexts(field(container, "server"));
             }
         }
     }

@@ -135,9 +135,6 @@ class DockerfileLayoutIT {
         List<String> javaOpts = new ArrayList<>(List.of(
                 "-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file"),
                 "-Dhttp.port=" + port, "-Dhttp.address=127.0.0.1"));
-        if (!java.virtualThreads()) {
-            javaOpts.add("-Dhttp.virtualThreads=false"); // server.xml's useVirtualThreads needs JDK 21+
-        }
 
         ProcessBuilder pb = new ProcessBuilder("sh", home.resolve("bin/catalina.sh").toString(), "run");
         Map<String, String> env = pb.environment();
@@ -152,6 +149,10 @@ class DockerfileLayoutIT {
         env.put("CATALINA_BASE", home.toString());
         env.put("JAVA_HOME", java.path().toString());
         env.put("JAVA_OPTS", String.join(" ", javaOpts));
+        if (!java.virtualThreads()) {
+            // the image's bin/setenv.sh turns virtual threads on (JDK 21+); a later CATALINA_OPTS wins
+            env.put("CATALINA_OPTS", "-Dhttp.virtualThreads=false");
+        }
         log = ROOT.resolve("target/docker-layout/catalina.out");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         tomcat = pb.start();

@@ -176,6 +176,29 @@ class RelayCT extends ContainerScenario {
         assertEquals("\"abc\"", r.header("ETag"));
     }
 
+    /**
+     * One policy on every container: the client gets the backend's {@code Server} and {@code Date},
+     * once each. (Jetty presets both: {@code conf/jetty} turns its {@code Server} off, and the
+     * backend's fields replace what the container set.)
+     */
+    @Test
+    void theBackendsServerAndDateReachTheClientOnce() throws Exception {
+        String date = "Tue, 01 Dec 2026 10:00:00 GMT";
+        alpha.handle(req -> Reply.text(200, "ok", "Server: backend/1.0", "Date: " + date));
+        RawResponse r = send("GET /sd HTTP/1.1\nHost: alpha");
+        assertEquals(List.of("backend/1.0"), r.headers("Server"));
+        assertEquals(List.of(date), r.headers("Date"));
+    }
+
+    /** A backend without {@code Server} or {@code Date}: the container adds its {@code Date} (RFC 9110 §6.6.1), no {@code Server}. */
+    @Test
+    void withoutTheBackendsServerAndDateTheContainerAddsOnlyADate() throws Exception {
+        alpha.handle(req -> Reply.text(200, "ok"));
+        RawResponse r = send("GET /sd HTTP/1.1\nHost: alpha");
+        assertEquals(List.of(), r.headers("Server"));
+        assertEquals(1, r.headers("Date").size(), r.headers("Date").toString());
+    }
+
     @Test
     void compressedBodiesPassAsTheyAreWithTheirLength() throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();

@@ -93,6 +93,19 @@ class RoutingCT extends ContainerScenario {
         assertEquals("/x/index.jsp", backends.alpha.takeRequest().target());
     }
 
+    /**
+     * hostproxy is the one application, at "/": no path of any host is left to another one (the
+     * WAR's own name, a distribution's stock applications, Cargo's ping application).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/hostproxy/x", "/ROOT/x", "/manager/html", "/host-manager/html", "/docs/", "/examples/",
+            "/cargocpc/index.html", "/demo-backend/"})
+    void everyPathOfEveryHostIsProxied(String target) throws Exception {
+        RawResponse r = get(target, "alpha.example.com");
+        assertEquals("alpha", r.header("X-Backend"), target);
+        assertEquals(target, backends.alpha.takeRequest().target());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "127.0.0.1:8080", "10.0.0.1", "[::1]:8080"})
     void anIpLiteralIsABadRequestWithAOneLineReason(String host) throws Exception {
