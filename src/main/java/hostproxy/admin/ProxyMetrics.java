@@ -63,6 +63,9 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter tunnelBytesToBackend;
     private final Counter tunnelBytesToClient;
 
+    // Micrometer 1.17 deprecates its HttpClient 5 pool binder for HttpClient's own
+    // httpclient5-observation module (5.6+), which this build does not carry yet; it works as before.
+    @SuppressWarnings("deprecation")
     public ProxyMetrics(Upstreams upstreams, PoolingHttpClientConnectionManager pool, IntSupplier inFlight,
             String version) {
         this.upstreams = upstreams;
