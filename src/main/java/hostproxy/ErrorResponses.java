@@ -2,6 +2,7 @@ package hostproxy;
 
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ProxyError;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,10 @@ final class ErrorResponses {
      * bad input cannot flood the log.
      *
      * @param client the real client address (see {@code trustedProxies}) for the log, or {@code null}
-     * @param accept the request's {@code Accept} header, or {@code null}
+     * @param request the request, for its {@code Accept} header and protocol
      * @param pages  the HTML pages, or {@code null} for plain text always
      */
-    static void send(Exchange exchange, String client, ProxyError error, String accept, ErrorPages pages,
+    static void send(Exchange exchange, String client, ProxyError error, HttpServletRequest request, ErrorPages pages,
             HttpServletResponse response) {
         Level level = error.backendFault() || error.status() == 508 ? Level.WARNING : Level.FINE;
         String from = client == null ? "" : " from " + client;
@@ -38,7 +39,7 @@ final class ErrorResponses {
         if (response.isCommitted()) {
             return;
         }
-        boolean html = pages != null && ErrorPages.acceptsHtml(accept);
+        boolean html = pages != null && ErrorPages.acceptsHtml(request.getHeader("Accept"));
         byte[] body = (html ? pages.html(error.status(), error.reason()) : error.reason() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         response.reset();
@@ -50,8 +51,10 @@ final class ErrorResponses {
         if (error.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
-        if (error.status() == 413) {
-            response.setHeader("Connection", "close"); // the rest of the body is not worth reading
+        if (error.status() == 413 && !request.getProtocol().startsWith("HTTP/2")) {
+            // The rest of the body is not worth reading. (HTTP/2 has no Connection field, RFC 9113
+            // §8.2.2: a client must reject a response carrying one; the stream is reset instead.)
+            response.setHeader("Connection", "close");
         }
         response.setContentLength(body.length);
         try {

@@ -58,7 +58,7 @@ public final class HostProxyServlet extends HttpServlet {
             proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
             failure = error.kind();
-            ErrorResponses.send(exchange, client.address(), error, request.getHeader("Accept"), proxy.errorPages(),
+            ErrorResponses.send(exchange, client.address(), error, request, proxy.errorPages(),
                     response);
         } catch (ResponseAbortedException brokenOff) {
             failure = "aborted";

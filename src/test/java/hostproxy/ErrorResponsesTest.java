@@ -8,6 +8,7 @@ import hostproxy.relay.Exchange;
 import hostproxy.relay.ProxyError;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
@@ -58,9 +59,22 @@ class ErrorResponsesTest {
                 });
     }
 
+    private static HttpServletRequest request(String accept, String protocol) {
+        return (HttpServletRequest) Proxy.newProxyInstance(ErrorResponsesTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getHeader" -> "Accept".equalsIgnoreCase((String) args[0]) ? accept : null;
+                    case "getProtocol" -> protocol;
+                    default -> null;
+                });
+    }
+
+    private static HttpServletRequest request(String accept) {
+        return request(accept, "HTTP/1.1");
+    }
+
     @Test
     void everyAddressOutIs503WithRetryAfter() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", ProxyError.unavailable("backend api has no healthy address", 5), "*/*",
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", ProxyError.unavailable("backend api has no healthy address", 5), request("*/*"),
                 ErrorPages.load(""), response());
         assertEquals(503, status);
         assertEquals("5", headers.get("Retry-After"));
@@ -69,7 +83,7 @@ class ErrorResponsesTest {
 
     @Test
     void aBrowserGetsHtmlAndOthersPlainText() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(404, "no service for this host"), "text/html",
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(404, "no service for this host"), request("text/html"),
                 ErrorPages.load(""), response());
         assertEquals("text/html;charset=UTF-8", headers.get("Content-Type"));
         assertTrue(body.toString(StandardCharsets.UTF_8).contains("<h1>404 Not Found</h1>"));
@@ -79,9 +93,18 @@ class ErrorResponsesTest {
 
     @Test
     void a413ClosesTheConnection() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"), null,
-                ErrorPages.load(""), response());
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
+                request(null), ErrorPages.load(""), response());
         assertEquals("close", headers.get("Connection"));
         assertEquals("text/plain;charset=UTF-8", headers.get("Content-Type"));
+    }
+
+    /** RFC 9113 §8.2.2: HTTP/2 has no connection-specific fields; a client must reject a response with one. */
+    @Test
+    void a413OverHttp2CarriesNoConnectionField() {
+        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
+                request(null, "HTTP/2.0"), ErrorPages.load(""), response());
+        assertEquals(413, status);
+        assertNull(headers.get("Connection"));
     }
 }
