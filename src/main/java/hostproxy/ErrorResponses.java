@@ -46,6 +46,7 @@ final class ErrorResponses {
         response.setStatus(error.status());
         response.setContentType(html ? "text/html;charset=UTF-8" : "text/plain;charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");
+        response.setHeader(RequestIds.HEADER, exchange.requestId());
         response.setHeader("Vary", "Accept");
         if (error.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));

@@ -1,5 +1,6 @@
 package hostproxy;
 
+import hostproxy.config.InvalidSettingException;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.SettingSources;
 import jakarta.servlet.ServletContext;
@@ -12,7 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * Builds the proxy once when the web application starts and closes it when it stops. An invalid
- * setting throws here, which makes the container refuse the deployment with the setting's message.
+ * setting throws here, which makes the container refuse the deployment with the setting's message;
+ * that one line is also written to the container's console (standard error), since containers log
+ * a listener's failure only to a log of their own (Tomcat: {@code localhost.<date>.log}).
  */
 public final class HostProxyLifecycle implements ServletContextListener {
     static final String ATTRIBUTE = HostProxy.class.getName();
@@ -24,14 +27,25 @@ public final class HostProxyLifecycle implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ServletRegistration servlet = context.getServletRegistration(SERVLET_NAME);
-        ProxyConfig config = ProxyConfig.from(SettingSources.of(
-                context::getInitParameter,
-                servlet == null ? key -> null : servlet::getInitParameter,
-                System::getProperty,
-                System::getenv));
+        ProxyConfig config;
+        try {
+            config = ProxyConfig.from(SettingSources.of(
+                    context::getInitParameter,
+                    servlet == null ? key -> null : servlet::getInitParameter,
+                    System::getProperty,
+                    System::getenv));
+        } catch (InvalidSettingException e) {
+            System.err.println(e.getMessage() + " (application " + describe(context) + " not started)");
+            throw e;
+        }
         HostProxy proxy = new HostProxy(config, context.getServerInfo());
         context.setAttribute(ATTRIBUTE, proxy);
         LOG.info(() -> "hostproxy started (" + proxy.viaToken() + "): " + config);
+    }
+
+    private static String describe(ServletContext context) {
+        String path = context.getContextPath();
+        return path.isEmpty() ? "/" : path;
     }
 
     @Override

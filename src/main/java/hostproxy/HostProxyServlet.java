@@ -4,6 +4,7 @@ import hostproxy.relay.Exchange;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
+import hostproxy.relay.Trace;
 import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
@@ -15,13 +16,15 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.logging.Logger;
 
 /**
  * The catch-all servlet. Each request goes through the same steps: route it by its Host, relay it
- * to the backend and stream the answer back, or answer the one error that stopped it.
+ * to the backend and stream the answer back, or answer the one error that stopped it; then count it.
  */
 public final class HostProxyServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(HostProxyServlet.class.getName());
     private transient HostProxy proxy;
 
     @Override
@@ -31,14 +34,19 @@ public final class HostProxyServlet extends HttpServlet {
             throw new UnavailableException("hostproxy did not start: " + HostProxyLifecycle.class.getName()
                     + " must be registered as a listener in web.xml");
         }
+        proxy.ready();
     }
 
     /** Overrides the per-method dispatch: every method, PATCH and extension methods included, is relayed. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long start = System.nanoTime();
+        proxy.exchangeBegins();
         ServletExchange incoming = new ServletExchange(request);
-        Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI());
+        Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI(),
+                RequestIds.of(request.getHeader(RequestIds.HEADER)), new Trace());
         ClientView client = incoming.client(proxy.trustedProxies());
+        String failure = null;
         try {
             if (!incoming.protocolSupported()) {
                 throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
@@ -52,13 +60,22 @@ public final class HostProxyServlet extends HttpServlet {
                 return;
             }
             OutboundRequest outbound = door.limitBody(
-                    incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()));
+                    incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()))
+                    .withHeader(RequestIds.HEADER, exchange.requestId());
             proxy.relay().forward(exchange, route, outbound, response, door);
         } catch (ProxyError error) {
+            failure = error.kind();
             ErrorResponses.send(exchange, client.address(), error, request, proxy.errorPages(),
                     response);
         } catch (ResponseAbortedException brokenOff) {
+            failure = "aborted";
             ConnectionAbort.abort(request, brokenOff);
+        } finally {
+            Trace t = exchange.trace();
+            proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
+                    System.nanoTime() - start, t.retries());
+            AccessLogAttributes.set(request, exchange);
+            proxy.exchangeEnds();
         }
     }
 
@@ -69,5 +86,21 @@ public final class HostProxyServlet extends HttpServlet {
             throw new ProxyError(rejection.status(), rejection.reason());
         }
         return (Route) decision;
+    }
+
+    /**
+     * The container stops this application: {@code /readyz} turns 503, and exchanges in flight get
+     * {@code drainTimeout} to finish before the listener closes backend connections.
+     */
+    @Override
+    public void destroy() {
+        if (proxy == null) {
+            return;
+        }
+        int left = proxy.drain();
+        if (left > 0) {
+            LOG.warning(() -> "hostproxy: stopping with " + left + " exchanges still in flight after drainTimeout ("
+                    + proxy.drainTimeout().toMillis() + " ms); their connections are closed");
+        }
     }
 }

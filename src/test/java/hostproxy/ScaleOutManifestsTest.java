@@ -126,8 +126,9 @@ class ScaleOutManifestsTest {
         for (Map<String, Object> port : list(proxy, "ports")) {
             assertEquals(8080, port.get("target"), "only the http port is published");
         }
-        assertTrue(String.valueOf(map(proxy, "healthcheck").get("test")).contains(":" + adminPort + "/healthz"),
-                "the health check asks the admin port's /healthz");
+        String healthCheck = String.valueOf(map(proxy, "healthcheck").get("test"));
+        assertTrue(healthCheck.contains("/" + adminPort) && healthCheck.contains("GET /healthz"),
+                "the health check asks the admin port's /healthz: " + healthCheck);
 
         Duration drain = drain((String) env.get("HOSTPROXY_DRAIN_TIMEOUT"));
         Duration grace = drain((String) proxy.get("stop_grace_period"));

@@ -1,5 +1,6 @@
 package hostproxy.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -37,6 +38,14 @@ public record ProxyConfig(
         boolean rewriteRedirects,
         String errorPages,
         Map<String, RouteOptions> routeOptions,
+        int adminPort,
+        InetAddress adminAddress,
+        String healthCheckPath,
+        Duration healthCheckInterval,
+        Duration healthCheckTimeout,
+        int healthCheckFall,
+        int healthCheckRise,
+        Duration drainTimeout,
         List<String> upgradeProtocols,
         Duration upgradeIdleTimeout,
         int maxTunnels) {
@@ -102,8 +111,27 @@ public record ProxyConfig(
                 Values.bool(Setting.REWRITE_REDIRECTS, v.get(Setting.REWRITE_REDIRECTS)),
                 Values.folder(Setting.ERROR_PAGES, v.get(Setting.ERROR_PAGES)),
                 file.options(),
+                Values.integer(Setting.ADMIN_PORT, v.get(Setting.ADMIN_PORT), 0, 65535),
+                Values.ipAddress(Setting.ADMIN_ADDRESS, v.get(Setting.ADMIN_ADDRESS)),
+                Values.optionalPath(Setting.HEALTH_CHECK_PATH, v.get(Setting.HEALTH_CHECK_PATH)),
+                Values.duration(Setting.HEALTH_CHECK_INTERVAL, v.get(Setting.HEALTH_CHECK_INTERVAL)),
+                Values.duration(Setting.HEALTH_CHECK_TIMEOUT, v.get(Setting.HEALTH_CHECK_TIMEOUT)),
+                Values.integer(Setting.HEALTH_CHECK_FALL, v.get(Setting.HEALTH_CHECK_FALL), 1, 100),
+                Values.integer(Setting.HEALTH_CHECK_RISE, v.get(Setting.HEALTH_CHECK_RISE), 1, 100),
+                Values.duration(Setting.DRAIN_TIMEOUT, v.get(Setting.DRAIN_TIMEOUT)),
                 Values.tokens(Setting.UPGRADE_PROTOCOLS, v.get(Setting.UPGRADE_PROTOCOLS)),
                 Values.duration(Setting.UPGRADE_IDLE_TIMEOUT, v.get(Setting.UPGRADE_IDLE_TIMEOUT)),
                 Values.integer(Setting.MAX_TUNNELS, v.get(Setting.MAX_TUNNELS), 1, 1_000_000));
+    }
+
+    /** Whether backend addresses are checked actively (a health-check path is set, globally or by a route). */
+    public boolean healthChecks() {
+        return !healthCheckPath.isEmpty()
+                || routeOptions.values().stream().anyMatch(o -> o.get(RouteOption.HEALTH_CHECK_PATH, null) != null);
+    }
+
+    /** The health-check path of this label: its route's own, else the global one (empty: none). */
+    public String healthCheckPathFor(String label) {
+        return optionsFor(label).get(RouteOption.HEALTH_CHECK_PATH, healthCheckPath);
     }
 }

@@ -72,6 +72,27 @@ public enum Setting {
     ROUTES_FILE("routesFile", "",
             "A file of routes with per-route options, one per line (`api http://api:9000/base sticky=cookie "
                     + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none."),
+    ADMIN_PORT("adminPort", "8081",
+            "Port of the admin endpoints (status page `/`, `/healthz`, `/readyz`, `/metrics`), served apart from "
+                    + "the container's connectors; `0`: off. If the port is taken the proxy still starts, without them."),
+    ADMIN_ADDRESS("adminAddress", "127.0.0.1",
+            "IP address the admin port listens on: loopback by default; `0.0.0.0` (or `::`) in a container image, "
+                    + "so that probes and Prometheus on the same network reach it. Never publish that port."),
+    HEALTH_CHECK_PATH("healthCheckPath", "",
+            "Path of the active health check sent to every backend address, e.g. `/health`; empty: off. "
+                    + "When on, an address gets traffic only once a check has passed (a `2xx` or `3xx` answer)."),
+    HEALTH_CHECK_INTERVAL("healthCheckInterval", "10s",
+            "Time between two checks of one address (the checks of all addresses are spread over it)."),
+    HEALTH_CHECK_TIMEOUT("healthCheckTimeout", "2s",
+            "Longest wait for a check to connect, and then for its answer; also the longest a request for a "
+                    + "name none of whose addresses has been checked yet waits for the first check (then `503`)."),
+    HEALTH_CHECK_FALL("healthCheckFall", "3",
+            "Consecutive failed checks that take an address out of rotation (ejected)."),
+    HEALTH_CHECK_RISE("healthCheckRise", "2",
+            "Consecutive passed checks that bring an ejected address back (a new address needs one)."),
+    DRAIN_TIMEOUT("drainTimeout", "30s",
+            "On stop: `/readyz` answers `503` at once, then exchanges in flight get this long to finish "
+                    + "before backend connections are closed."),
     UPGRADE_PROTOCOLS("upgradeProtocols", "websocket",
             "Comma-separated `Upgrade` tokens that are tunnelled (see [WebSockets](#websockets-and-other-upgrades)); "
                     + "a request offering only others (`h2c`...) is relayed as a plain request without them. Empty: none."),

@@ -272,6 +272,29 @@ final class Values {
         return value;
     }
 
+    /** An IP literal (v4 or v6), never a name: nothing is looked up at start-up. */
+    static InetAddress ipAddress(Setting setting, String value) {
+        String host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+        boolean literal = IPV4.matcher(host).matches() || (host.contains(":") && IPV6.matcher(host).matches());
+        if (literal) {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                // reported below
+            }
+        }
+        throw new InvalidSettingException(setting, value,
+                "expected an IP address such as 127.0.0.1, 0.0.0.0, ::1 or ::");
+    }
+
+    /** Empty (off), or an origin-form request target as {@link #path} takes it. */
+    static String optionalPath(Setting setting, String value) {
+        if (value.isEmpty() || PATH.matcher(value).matches()) {
+            return value;
+        }
+        throw new InvalidSettingException(setting, value, "expected empty (off) or a path starting with /, e.g. /health");
+    }
+
     static Balancing balancing(Setting setting, String value) {
         for (Balancing b : Balancing.values()) {
             if (b.key().equals(value.toLowerCase(Locale.ROOT))) {

@@ -2,6 +2,7 @@ package hostproxy.relay;
 
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Endpoint;
+import hostproxy.upstream.NoReadyAddressException;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ final class Attempts {
     private final Upstreams upstreams;
     private final Backend backend;
     private final boolean replayable;
+    private final Trace trace;
     private final Set<Endpoint> tried = new HashSet<>();
     private boolean lookedUpAgain;
     private boolean resendUsed;
@@ -31,12 +33,14 @@ final class Attempts {
     private final Endpoint sticky;
     private Endpoint pinned;
 
-    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Endpoint pinned) {
+    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Endpoint pinned, Trace trace) {
         this.upstreams = upstreams;
         this.backend = backend;
         this.replayable = request.isReplayable();
         this.sticky = pinned;
         this.pinned = pinned;
+        this.trace = trace;
+        trace.resolved(backend.name());
     }
 
     /** The address for the next attempt, or {@code null} when there is none left. */
@@ -54,6 +58,7 @@ final class Attempts {
         resendTo = null;
         if (next != null) {
             tried.add(next);
+            trace.attempt(next);
         }
         return next;
     }
@@ -67,18 +72,27 @@ final class Attempts {
         lastFailure = cause;
         if (BackendFailures.isConnectFailure(cause)) {
             upstreams.connectFailed(backend, endpoint, cause.getMessage());
+            trace.retried();
             return true;
         }
         if (!resendUsed && replayable && BackendFailures.failedBeforeResponse(cause)) {
             resendUsed = true;
             resendTo = endpoint;
+            trace.retried();
             return true;
         }
         return false;
     }
 
+    /** The backend's response head arrived: a down address is up again. */
+    void succeeded(Endpoint endpoint) {
+        trace.responded();
+        upstreams.succeeded(backend, endpoint);
+    }
+
     /** Why the last attempt failed, once {@link #next()} has no address left. */
     IOException lastFailure() {
-        return lastFailure;
+        // no attempt at all: health checks took every address out since the name was looked up
+        return lastFailure != null ? lastFailure : NoReadyAddressException.of(backend.name());
     }
 }

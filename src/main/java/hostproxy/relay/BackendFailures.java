@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import hostproxy.upstream.NoReadyAddressException;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionClosedException;
@@ -62,35 +63,40 @@ public final class BackendFailures {
             return ProxyError.noSuchBackend(backend, e);
         }
         if (e instanceof BackendUnresolvedException) {
-            return new ProxyError(502, e.getMessage(), null);
+            return new ProxyError(502, "dns", e.getMessage(), null);
+        }
+        if (e instanceof NoReadyAddressException) {
+            return ProxyError.unavailable(e.getMessage(), 5);
         }
         if (e instanceof ConnectionRequestTimeoutException) {
-            return new ProxyError(503, "too many concurrent requests for backend " + backend, e);
+            return new ProxyError(503, "pool_exhausted", "too many concurrent requests for backend " + backend, e);
         }
         if (e instanceof ConnectTimeoutException) {
-            return new ProxyError(504, "backend " + backend + " did not accept a connection in time", e);
+            return new ProxyError(504, "connect_timeout", "backend " + backend + " did not accept a connection in time", e);
         }
         if (e instanceof InterruptedIOException) { // a SocketTimeoutException: no response in time
-            return new ProxyError(504, "backend " + backend + " did not respond in time", e);
+            return new ProxyError(504, "response_timeout", "backend " + backend + " did not respond in time", e);
         }
         if (e instanceof NoRouteToHostException) {
-            return new ProxyError(502, "backend " + backend + " is unreachable", e);
+            return new ProxyError(502, "unreachable", "backend " + backend + " is unreachable", e);
         }
         if (e instanceof ConnectException) {
-            return new ProxyError(502, "backend " + backend + " refused the connection", e);
+            return new ProxyError(502, "refused", "backend " + backend + " refused the connection", e);
         }
         if (e instanceof NoHttpResponseException || e instanceof SocketException) {
             // closed, or reset (closed with our request unread), before a byte of response
-            return new ProxyError(502, "backend " + backend + " closed the connection before answering", e);
+            return new ProxyError(502, "closed", "backend " + backend + " closed the connection before answering", e);
         }
         if (e instanceof MalformedChunkCodingException) {
-            return new ProxyError(502, "backend " + backend + " sent a malformed chunked body", e);
+            return new ProxyError(502, "invalid_response", "backend " + backend + " sent a malformed chunked body", e);
         }
         if (e instanceof ConnectionClosedException) {
-            return new ProxyError(502, "backend " + backend + " closed the connection before its response was complete", e);
+            return new ProxyError(502, "closed", "backend " + backend
+                    + " closed the connection before its response was complete", e);
         }
         if (e instanceof ClientProtocolException) {
-            return new ProxyError(502, "backend " + backend + " sent an invalid response: " + protocolFault(e.getCause()), e);
+            return new ProxyError(502, "invalid_response", "backend " + backend + " sent an invalid response: "
+                    + protocolFault(e.getCause()), e);
         }
         return new ProxyError(502, "backend " + backend + " failed: " + e.getMessage(), e);
     }

@@ -18,6 +18,18 @@ public record OutboundRequest(String method, String rawTarget, List<HeaderField>
     /** RFC 9110 §9.2.2. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
+    /** The same request with every field of this name replaced by one with this value. */
+    public OutboundRequest withHeader(String name, String value) {
+        List<HeaderField> fields = new java.util.ArrayList<>(headers.size() + 1);
+        for (HeaderField h : headers) {
+            if (!h.name().equalsIgnoreCase(name)) {
+                fields.add(h);
+            }
+        }
+        fields.add(new HeaderField(name, value));
+        return new OutboundRequest(method, rawTarget, List.copyOf(fields), body, bodyLength);
+    }
+
     /** May be sent again: idempotent, and without a body that was consumed by the first try. */
     boolean isReplayable() {
         return IDEMPOTENT.contains(method) && (body == null || bodyLength == 0);

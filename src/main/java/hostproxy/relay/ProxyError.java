@@ -7,23 +7,49 @@ package hostproxy.relay;
 public final class ProxyError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final String kind;
     private final boolean backendFault;
     private int retryAfterSeconds;
 
     /** A request refused for what the client sent: answered, logged only at FINE. */
     public ProxyError(int status, String reason) {
-        this(status, reason, null, false);
+        this(status, refusalKind(status), reason, null, false);
     }
 
     /** A backend that failed: answered, and logged at WARNING. */
     public ProxyError(int status, String reason, Throwable cause) {
-        this(status, reason, cause, true);
+        this(status, "failed", reason, cause, true);
     }
 
-    private ProxyError(int status, String reason, Throwable cause, boolean backendFault) {
+    /** A backend that failed in a way with a name of its own ({@code refused}, {@code response_timeout}). */
+    ProxyError(int status, String kind, String reason, Throwable cause) {
+        this(status, kind, reason, cause, true);
+    }
+
+    private ProxyError(int status, String kind, String reason, Throwable cause, boolean backendFault) {
         super(reason, cause, false, false);
         this.status = status;
+        this.kind = kind;
         this.backendFault = backendFault;
+    }
+
+    private static String refusalKind(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_allowed";
+            case 508 -> "loop";
+            default -> "refused_" + status / 100 + "xx";
+        };
+    }
+
+    /**
+     * What went wrong, as a short fixed word for metrics and the status page: {@code refused},
+     * {@code unreachable}, {@code connect_timeout}, {@code response_timeout}, {@code closed},
+     * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code not_ready}, {@code failed};
+     * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}.
+     */
+    public String kind() {
+        return kind;
     }
 
     /**
@@ -31,7 +57,7 @@ public final class ProxyError extends Exception {
      * Logged like a bad request, so that a flood of random names cannot flood the log.
      */
     static ProxyError noSuchBackend(String backend, Throwable cause) {
-        return new ProxyError(502, "no backend named " + backend, cause, false);
+        return new ProxyError(502, "no_such_backend", "no backend named " + backend, cause, false);
     }
 
     /**
@@ -39,7 +65,7 @@ public final class ProxyError extends Exception {
      * {@code Retry-After}, rather than a try that is known to fail.
      */
     public static ProxyError unavailable(String reason, int retryAfterSeconds) {
-        ProxyError e = new ProxyError(503, reason, null, true);
+        ProxyError e = new ProxyError(503, "not_ready", reason, null, true);
         e.retryAfterSeconds = retryAfterSeconds;
         return e;
     }

@@ -68,7 +68,7 @@ public final class Relay {
         if (backend.everyAddressOutByActiveHealth()) {
             throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
         }
-        Attempts attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend));
+        Attempts attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend), exchange.trace());
         for (Endpoint endpoint = attempts.next(); endpoint != null; endpoint = attempts.next()) {
             endpoint.begin();
             try {
@@ -91,7 +91,7 @@ public final class Relay {
                     LOG.fine(() -> exchange + ": " + address + " failed (" + e + "); trying again");
                     continue;
                 }
-                upstreams.succeeded(backend, endpoint);
+                attempts.succeeded(endpoint);
                 try {
                     Endpoint served = endpoint;
                     relayResponse(exchange, route, backendResponse, response,

@@ -80,6 +80,11 @@ public final class UpstreamClient implements AutoCloseable {
         return client;
     }
 
+    /** The connection pool, for the admin port's metrics (read only). */
+    public PoolingHttpClientConnectionManager pool() {
+        return pool;
+    }
+
     /**
      * Closes every idle pooled connection. Run when an address leaves DNS; the pool cannot close
      * one route's connections alone, and a departure is rare enough for others to reconnect.

@@ -64,6 +64,7 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
     private final LongAdder toBackend = new LongAdder();
     private final LongAdder toClient = new LongAdder();
     private volatile boolean stopping;
+    private volatile Meter meter = Meter.NONE;
     /** Why this container cannot carry tunnels, or {@code null} when it can. */
     private final String unsupported;
 
@@ -73,6 +74,29 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
         this.upstreams = upstreams;
         this.unsupported = unsupportedOn(serverInfo);
         this.reactor = new TunnelReactor(this::closeIdle);
+    }
+
+    /** Where tunnel events go besides {@link TunnelCounts}: the admin port's metrics, which count by events. */
+    public interface Meter {
+        Meter NONE = new Meter() {
+            @Override
+            public void opened(int delta) {
+            }
+
+            @Override
+            public void bytes(boolean toBackend, long bytes) {
+            }
+        };
+
+        /** A tunnel opened (+1) or closed (-1). */
+        void opened(int delta);
+
+        void bytes(boolean toBackend, long bytes);
+    }
+
+    /** Reports tunnel events to {@code m} from now on. */
+    public void meter(Meter m) {
+        this.meter = m;
     }
 
     /**
@@ -192,6 +216,7 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
             }
             Tunnel tunnel = new Tunnel(this, exchange, name, endpoint, channel, head.rest());
             open.add(tunnel);
+            meter.opened(1);
             tunnelled = true; // from here the tunnel owns the channel, the endpoint and the slot
             switchClient(tunnel, servletRequest, response,
                     hooks.toClient(HeaderPolicy.toClientUpgrade(head.fields(), switchedTo), backend, endpoint), name);
@@ -310,16 +335,19 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
 
     void countToBackend(int n) {
         toBackend.add(n);
+        meter.bytes(true, n);
     }
 
     void countToClient(int n) {
         toClient.add(n);
+        meter.bytes(false, n);
     }
 
     /** A tunnel has closed both its sides. */
     void closed(Tunnel tunnel) {
         if (open.remove(tunnel)) {
             taken.decrementAndGet();
+            meter.opened(-1);
             upstreams.finished(tunnel.endpoint());
         }
     }

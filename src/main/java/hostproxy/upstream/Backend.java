@@ -12,6 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -23,6 +25,13 @@ public final class Backend {
 
     private final String name;
     private final Balancer balancer;
+    /** The active health check of this name's addresses, or {@code null} when they are not checked. */
+    private final HealthCheck healthCheck;
+    private final ReentrantLock checkLock = new ReentrantLock();
+    private final Condition checkDone = checkLock.newCondition();
+    /** When DNS last answered for this name (epoch milliseconds, 0: never) and what it said. */
+    private volatile long lastLookupMillis;
+    private volatile String lastLookupResult = "pending";
     private final AtomicInteger cursor = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
     final CompletableFuture<Void> firstResolution = new CompletableFuture<>();
     final AtomicBoolean resolving = new AtomicBoolean();
@@ -35,13 +44,67 @@ public final class Backend {
     private final AtomicLong lastForcedLookupNanos = new AtomicLong();
 
     Backend(String name, Balancer balancer, long nowNanos) {
+        this(name, balancer, null, nowNanos);
+    }
+
+    Backend(String name, Balancer balancer, HealthCheck healthCheck, long nowNanos) {
         this.name = name;
         this.balancer = balancer;
+        this.healthCheck = healthCheck;
         this.lastUsedNanos = nowNanos;
     }
 
     public String name() {
         return name;
+    }
+
+    HealthCheck healthCheck() {
+        return healthCheck;
+    }
+
+    /** A health check of one of this name's addresses finished: wakes requests waiting for the first. */
+    void checkFinished() {
+        checkLock.lock();
+        try {
+            checkDone.signalAll();
+        } finally {
+            checkLock.unlock();
+        }
+    }
+
+    /**
+     * Waits, at most {@code boundNanos}, until an address is ready or every address has been
+     * checked once. Returns at once when checks are off or an address is ready.
+     *
+     * @return whether an address is ready
+     */
+    boolean awaitReady(long boundNanos) throws InterruptedException {
+        if (healthCheck == null || anyReady()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + boundNanos;
+        checkLock.lock();
+        try {
+            while (!anyReady() && !endpoints.stream().allMatch(Endpoint::checkedOnce)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                checkDone.awaitNanos(left);
+            }
+        } finally {
+            checkLock.unlock();
+        }
+        return anyReady();
+    }
+
+    private boolean anyReady() {
+        for (Endpoint e : endpoints) {
+            if (e.isReady()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<Endpoint> endpoints() {
@@ -92,14 +155,15 @@ public final class Backend {
      * is a current address of this name, untried and up.
      */
     public Endpoint pick(Set<Endpoint> tried, long nowNanos, Endpoint pinned) {
-        if (pinned != null && !tried.contains(pinned) && pinned.isUp(nowNanos) && endpoints.contains(pinned)) {
+        if (pinned != null && !tried.contains(pinned) && pinned.isReady() && pinned.isUp(nowNanos)
+                && endpoints.contains(pinned)) {
             return pinned;
         }
         List<Endpoint> all = endpoints;
         List<Endpoint> untried = new ArrayList<>(all.size());
         List<Endpoint> healthy = new ArrayList<>(all.size());
         for (Endpoint e : all) {
-            if (!tried.contains(e)) {
+            if (!tried.contains(e) && e.isReady()) { // active checks: no traffic before one passed
                 untried.add(e);
                 if (e.isUp(nowNanos)) {
                     healthy.add(e);
@@ -128,7 +192,7 @@ public final class Backend {
             List<Endpoint> next = new ArrayList<>(found.addresses().size());
             for (InetAddress a : found.addresses()) {
                 Endpoint e = known.remove(a);
-                next.add(e != null ? e : new Endpoint(a));
+                next.add(e != null ? e : new Endpoint(a, healthCheck != null));
             }
             known.values().forEach(Endpoint::retire);
             departed = !known.isEmpty();
@@ -141,6 +205,7 @@ public final class Backend {
             endpoints = List.copyOf(next);
             notFound = false;
             dnsTrouble = null;
+            lastLookupResult = next.size() == 1 ? "1 address" : next.size() + " addresses";
         } else if (resolution instanceof Resolution.NotFound) {
             if (!endpoints.isEmpty()) {
                 LOG.info(() -> "backend " + name + " is no longer in DNS");
@@ -150,6 +215,7 @@ public final class Backend {
             endpoints = List.of();
             notFound = true;
             dnsTrouble = null;
+            lastLookupResult = "not found";
             retryAfterNanos = nowNanos + negativeTtlNanos;
         } else if (resolution instanceof Resolution.Failed failed) {
             if (dnsTrouble == null) { // once per outage, not per lookup
@@ -158,10 +224,24 @@ public final class Backend {
                         + addresses(endpoints)));
             }
             dnsTrouble = failed.reason();
+            lastLookupResult = "failed: " + failed.reason();
             retryAfterNanos = nowNanos + negativeTtlNanos;
         }
+        lastLookupMillis = System.currentTimeMillis();
         firstResolution.complete(null);
         return departed;
+    }
+
+    /** A read-only view for the admin port. */
+    BackendStatus status(long nowNanos) {
+        List<BackendStatus.Address> addresses = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            String detail = e.readiness() != Endpoint.Readiness.READY ? e.lastCheck()
+                    : e.isUp(nowNanos) ? null : e.lastFailure();
+            addresses.add(new BackendStatus.Address(e.address().getHostAddress(), e.state(nowNanos), e.inFlight(),
+                    detail));
+        }
+        return new BackendStatus(name, List.copyOf(addresses), lastLookupMillis, lastLookupResult);
     }
 
     /**
@@ -171,7 +251,7 @@ public final class Backend {
      * longest is worth more than a refusal.
      */
     public boolean everyAddressOutByActiveHealth() {
-        return false;
+        return healthCheck != null && !anyReady();
     }
 
     /** For logs and a status page: {@code api: 10.0.1.7 up, 0 in flight; 10.0.1.8 down 4s more (...)}. */

@@ -6,15 +6,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One address of a backend name, with its passive health: a connect failure marks it down for a
- * back-off that doubles from 1 s to 30 s and is reset by a success.
+ * back-off that doubles from 1 s to 30 s and is reset by a success. With active health checks on,
+ * it also has a readiness: a new address is not ready until its first check passes, and
+ * {@code healthCheckFall} failed checks in a row eject it until {@code healthCheckRise} pass.
  */
 public final class Endpoint {
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+    /** Whether active health checks let an address take traffic. */
+    public enum Readiness {
+        /** Takes traffic: checks are off, or the last checks passed. */
+        READY,
+        /** Checked, but no check has passed yet. */
+        NOT_READY,
+        /** Was ready, then failed {@code healthCheckFall} checks in a row. */
+        EJECTED
+    }
+
     private final InetAddress address;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean retired;
+    private volatile Readiness readiness;
+    private volatile boolean checkedOnce;
+    private volatile String lastCheck;
+    // consecutive check results: guarded by this
+    private int passes;
+    private int fails;
     // health: guarded by this
     private long downSinceNanos;
     private long downUntilNanos;
@@ -22,7 +40,13 @@ public final class Endpoint {
     private String lastFailure;
 
     Endpoint(InetAddress address) {
+        this(address, false);
+    }
+
+    /** @param checked whether active health checks decide readiness (then it starts not ready) */
+    Endpoint(InetAddress address, boolean checked) {
         this.address = address;
+        this.readiness = checked ? Readiness.NOT_READY : Readiness.READY;
     }
 
     public InetAddress address() {
@@ -47,6 +71,67 @@ public final class Endpoint {
     /** The address left DNS: no new request goes to it; exchanges in flight finish. */
     void retire() {
         retired = true;
+    }
+
+    boolean isReady() {
+        return readiness == Readiness.READY;
+    }
+
+    Readiness readiness() {
+        return readiness;
+    }
+
+    /** Whether at least one health check has finished (passed or failed). */
+    boolean checkedOnce() {
+        return checkedOnce;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
+    /** What the last health check saw ({@code 200}, {@code Connection refused}), or {@code null}. */
+    String lastCheck() {
+        return lastCheck;
+    }
+
+    /**
+     * A health check finished.
+     *
+     * @return the readiness before, when this check changed it; else {@code null}
+     */
+    synchronized Readiness checked(boolean passed, String detail, int fall, int rise) {
+        Readiness before = readiness;
+        lastCheck = detail;
+        if (passed) {
+            fails = 0;
+            passes++;
+            if (before == Readiness.NOT_READY || (before == Readiness.EJECTED && passes >= rise)) {
+                readiness = Readiness.READY;
+            }
+        } else {
+            passes = 0;
+            fails++;
+            if (before == Readiness.READY && fails >= fall) {
+                readiness = Readiness.EJECTED;
+            }
+        }
+        checkedOnce = true;
+        return readiness != before ? before : null;
+    }
+
+    /** For a status page: {@code healthy}, {@code failing} (passive back-off), {@code not ready} or {@code ejected}. */
+    String state(long nowNanos) {
+        return switch (readiness) {
+            case NOT_READY -> "not ready";
+            case EJECTED -> "ejected";
+            case READY -> isUp(nowNanos) ? "healthy" : "failing";
+        };
+    }
+
+    /** The last connect failure, while the address is down for it. */
+    synchronized String lastFailure() {
+        return lastFailure;
     }
 
     synchronized boolean isUp(long nowNanos) {
@@ -83,6 +168,9 @@ public final class Endpoint {
     /** e.g. {@code 10.0.1.7 up, 3 in flight} or {@code 10.0.1.8 down 4s more (Connection refused)}. */
     synchronized String describe(long nowNanos) {
         String host = address.getHostAddress();
+        if (readiness != Readiness.READY) {
+            return host + " " + state(nowNanos) + " (health check: " + lastCheck + ")";
+        }
         if (isUp(nowNanos)) {
             return host + " up, " + inFlight.get() + " in flight";
         }

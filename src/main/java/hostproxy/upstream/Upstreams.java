@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,14 +37,31 @@ public final class Upstreams implements AutoCloseable {
     private final Duration lookupBound;
     private final ConcurrentHashMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private final Function<String, HealthCheck> healthChecks;
+    private final HealthChecker checker;
+    private final Duration healthCheckTimeout;
+    private final LongAdder lookups = new LongAdder();
+    private final LongAdder lookupFailures = new LongAdder();
     private volatile Thread refreshThread;
 
-    /** @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS */
-    public Upstreams(ProxyConfig config, Runnable closeIdleConnections) {
-        this(new DnsNameResolver(config.dnsServers(), config.dnsTimeout()), config, closeIdleConnections);
+    /**
+     * @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS
+     * @param healthChecks         the active health check of a backend name, or {@code null} for none
+     */
+    public Upstreams(ProxyConfig config, Runnable closeIdleConnections, Function<String, HealthCheck> healthChecks) {
+        this(new DnsNameResolver(config.dnsServers(), config.dnsTimeout()), config, closeIdleConnections, healthChecks);
     }
 
     Upstreams(NameResolver resolver, ProxyConfig config, Runnable closeIdleConnections) {
+        this(resolver, config, closeIdleConnections, name -> null);
+    }
+
+    Upstreams(NameResolver resolver, ProxyConfig config, Runnable closeIdleConnections,
+            Function<String, HealthCheck> healthChecks) {
+        this.healthChecks = healthChecks;
+        this.healthCheckTimeout = config.healthCheckTimeout();
+        this.checker = config.healthChecks() ? new HealthChecker(config.healthCheckInterval(), config.healthCheckTimeout(),
+                config.healthCheckFall(), config.healthCheckRise()) : null;
         this.resolver = resolver;
         this.balancer = Balancer.of(config.balancer());
         this.closeIdleConnections = closeIdleConnections;
@@ -64,8 +83,12 @@ public final class Upstreams implements AutoCloseable {
      *
      * @throws UnknownHostException       DNS says the name does not exist (remembered for a second)
      * @throws BackendUnresolvedException DNS gave no usable answer and no address is known
+     * @throws NoReadyAddressException    health checks are on and no address has passed one (a name
+     *                                    none of whose addresses was checked yet waits for the first
+     *                                    check, at most {@code healthCheckTimeout})
      */
-    public Backend backend(String name) throws UnknownHostException, BackendUnresolvedException {
+    public Backend backend(String name) throws UnknownHostException, BackendUnresolvedException,
+            NoReadyAddressException {
         long now = System.nanoTime();
         Backend backend = backends.get(name);
         if (backend == null || backend.isStale(now)) {
@@ -88,6 +111,14 @@ public final class Upstreams implements AutoCloseable {
         if (backend.endpoints().isEmpty()) {
             throw new BackendUnresolvedException(name, String.valueOf(backend.dnsTrouble()));
         }
+        try {
+            if (!backend.awaitReady(healthCheckTimeout.toNanos())) {
+                throw new NoReadyAddressException(name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoReadyAddressException(name);
+        }
         return backend;
     }
 
@@ -98,7 +129,7 @@ public final class Upstreams implements AutoCloseable {
                 throw new BackendUnresolvedException(name, "too many distinct backend names in use (" + MAX_NAMES + ")");
             }
         }
-        Backend fresh = new Backend(name, balancer, now);
+        Backend fresh = new Backend(name, balancer, checker == null ? null : healthChecks.apply(name), now);
         Backend tracked = backends.compute(name, (k, old) -> old == null || old.isStale(now) ? fresh : old);
         if (tracked == fresh) {
             resolve(fresh);
@@ -113,11 +144,22 @@ public final class Upstreams implements AutoCloseable {
         }
         resolver.resolve(backend.name()).whenComplete((resolution, failure) -> {
             backend.resolving.set(false);
-            Resolution r = failure != null ? new Resolution.Failed(failure.toString()) : resolution;
-            if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
-                closeIdleConnections.run();
-            }
+            apply(backend, failure != null ? new Resolution.Failed(failure.toString()) : resolution);
         });
+    }
+
+    /** Takes in a DNS answer: counts it, closes idle connections of departed addresses, checks new ones. */
+    private void apply(Backend backend, Resolution r) {
+        lookups.increment();
+        if (r instanceof Resolution.Failed) {
+            lookupFailures.increment();
+        }
+        if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
+            closeIdleConnections.run();
+        }
+        if (checker != null) {
+            checker.sync(backend);
+        }
     }
 
     /**
@@ -134,9 +176,7 @@ public final class Upstreams implements AutoCloseable {
         try {
             Resolution r = resolver.resolve(backend.name()).toCompletableFuture()
                     .get(lookupBound.toMillis(), TimeUnit.MILLISECONDS);
-            if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
-                closeIdleConnections.run();
-            }
+            apply(backend, r);
         } catch (TimeoutException | ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
@@ -176,6 +216,32 @@ public final class Upstreams implements AutoCloseable {
                 .map(b -> b.describe(now)).toList();
     }
 
+    /** Every known name with its addresses and their state, sorted by name: for the admin port. */
+    public List<BackendStatus> snapshot() {
+        long now = System.nanoTime();
+        return backends.values().stream().sorted(Comparator.comparing(Backend::name))
+                .map(b -> b.status(now)).toList();
+    }
+
+    /** DNS answers taken in so far (first lookups, refreshes and forced lookups). */
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    /** Lookups that got no usable answer (server unreachable, timeout, SERVFAIL). */
+    public long lookupFailures() {
+        return lookupFailures.sum();
+    }
+
+    /** Health checks that passed, and that failed, so far. */
+    public long healthChecksPassed() {
+        return checker == null ? 0 : checker.passed();
+    }
+
+    public long healthChecksFailed() {
+        return checker == null ? 0 : checker.failed();
+    }
+
     private void refreshAll() {
         try {
             long now = System.nanoTime();
@@ -201,6 +267,9 @@ public final class Upstreams implements AutoCloseable {
             if ((unused || b.isStale(now)) && backends.remove(b.name(), b)) {
                 b.endpoints().forEach(Endpoint::retire);
                 departed |= !b.endpoints().isEmpty();
+                if (checker != null) {
+                    checker.forget(b);
+                }
             }
         }
         if (departed) {
@@ -215,6 +284,9 @@ public final class Upstreams implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (checker != null) {
+            checker.close();
+        }
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -22,6 +22,28 @@ class ProxyConfigTest {
         assertEquals(true, c.preserveHost());
         assertEquals(Duration.ofSeconds(5), c.connectTimeout());
         assertEquals(Duration.ofSeconds(60), c.responseTimeout());
+        assertEquals(8081, c.adminPort());
+        assertEquals("127.0.0.1", c.adminAddress().getHostAddress());
+        assertEquals(false, c.healthChecks());
+        assertEquals(Duration.ofSeconds(10), c.healthCheckInterval());
+        assertEquals(Duration.ofSeconds(2), c.healthCheckTimeout());
+        assertEquals(3, c.healthCheckFall());
+        assertEquals(2, c.healthCheckRise());
+        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"0.0.0.0|0.0.0.0", "::|0:0:0:0:0:0:0:0", "[::1]|0:0:0:0:0:0:0:1", "10.0.0.7|10.0.0.7"})
+    void theAdminAddressIsAnIpLiteral(String given, String parsed) {
+        assertEquals(parsed, ProxyConfig.from(s -> s == Setting.ADMIN_ADDRESS ? given : null).adminAddress().getHostAddress());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/health", "/healthz?full=1", "/a/b-c_d.e~f"})
+    void aHealthCheckPathIsAnAbsolutePathWithAnOptionalQuery(String path) {
+        ProxyConfig c = ProxyConfig.from(s -> s == Setting.HEALTH_CHECK_PATH ? path : null);
+        assertEquals(path, c.healthCheckPath());
+        assertEquals(true, c.healthChecks());
     }
 
     @ParameterizedTest
@@ -45,7 +67,14 @@ class ProxyConfigTest {
             "routes|www=http://a?x=1|'http://a?x=1' is not an http:// or https:// URL with a host and no query",
             "routes|a=http://x, a=http://y|label 'a' is routed twice",
             "allowedBackends|api.internal|expected comma-separated label patterns of letters, digits, '-', '*' and '?'",
-            "maxConnectionsPerBackend|500|expected a whole number from 1 to 100000"})
+            "maxConnectionsPerBackend|500|expected a whole number from 1 to 100000",
+            "adminPort|65536|expected a whole number from 0 to 65535",
+            "adminAddress|localhost|expected an IP address such as 127.0.0.1, 0.0.0.0, ::1 or ::",
+            "healthCheckPath|health|expected empty (off) or a path starting with /, e.g. /health",
+            "healthCheckPath|/a b|expected empty (off) or a path starting with /, e.g. /health",
+            "healthCheckInterval|10|expected a duration such as 250ms, 5s or 2m",
+            "healthCheckFall|0|expected a whole number from 1 to 100",
+            "drainTimeout|0s|must be longer than zero"})
     void anInvalidValueIsNamedWithWhatWasExpected(String key, String value, String expected) {
         Setting setting = java.util.Arrays.stream(Setting.values()).filter(s -> s.key().equals(key)).findFirst().orElseThrow();
         Map<Setting, String> given = setting == Setting.MAX_CONNECTIONS_PER_BACKEND

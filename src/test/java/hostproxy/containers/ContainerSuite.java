@@ -1,6 +1,7 @@
 package hostproxy.containers;
 
 import hostproxy.it.support.Backends;
+import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.TestDns;
 import java.io.File;
 import java.util.LinkedHashMap;
@@ -32,6 +33,9 @@ public final class ContainerSuite {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /** The admin port of every deployment of this test JVM (one at a time), chosen when the suite starts. */
+    public static final int ADMIN_PORT = FreePorts.freeOn("127.0.0.1");
 
     /** The containers of the matrix, by their qualifier in {@code arquillian.xml}. */
     public enum Container {
@@ -79,6 +83,8 @@ public final class ContainerSuite {
         s.put("trustedProxies", FrontDoorCT.BALANCER);
         s.put("stickySecret", FrontDoorCT.SECRET);
         s.put("routesFile", FrontDoorCT.routesFile());
+        s.put("adminAddress", "127.0.0.1");
+        s.put("adminPort", Integer.toString(ADMIN_PORT));
         return s;
     }
 

@@ -2,9 +2,11 @@ package hostproxy.containers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.it.support.Backends;
+import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import java.io.File;
@@ -46,9 +48,12 @@ class DockerfileLayoutIT {
     private Backends backends;
     private Process tomcat;
     private int port;
+    private final int adminPort = FreePorts.freeOn("127.0.0.1");
+    private Recipe recipe;
     private Path log;
 
-    record Recipe(String from, Map<String, String> env, List<String[]> copies) {
+    /** @param healthCheck the HEALTHCHECK's command (shell form), or {@code null} */
+    record Recipe(String from, Map<String, String> env, List<String[]> copies, String healthCheck) {
     }
 
     /** The FROM, ENV and COPY lines of a Dockerfile (the subset this recipe uses). */
@@ -56,6 +61,7 @@ class DockerfileLayoutIT {
         String from = null;
         Map<String, String> env = new LinkedHashMap<>();
         List<String[]> copies = new ArrayList<>();
+        String healthCheck = null;
         for (String raw : Files.readAllLines(dockerfile)) {
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -75,20 +81,25 @@ class DockerfileLayoutIT {
                     assertEquals(3, words.length, "COPY lines must be 'COPY src dest': " + line);
                     copies.add(new String[] {words[1], words[2]});
                 }
+                case "HEALTHCHECK" -> {
+                    int cmd = line.indexOf(" CMD ");
+                    assertTrue(cmd > 0, "HEALTHCHECK lines must be '... CMD command' on one line: " + line);
+                    healthCheck = line.substring(cmd + 5);
+                }
                 case "EXPOSE", "CMD", "ENTRYPOINT", "RUN", "WORKDIR", "ARG", "LABEL" -> {
                     assertFalse(words[0].equalsIgnoreCase("RUN"), "the layout test cannot replay RUN: " + line);
                 }
                 default -> throw new AssertionError("unexpected Dockerfile instruction: " + line);
             }
         }
-        return new Recipe(from, env, copies);
+        return new Recipe(from, env, copies, healthCheck);
     }
 
     @BeforeAll
     void start() throws Exception {
         Assumptions.assumeFalse(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows"),
                 "catalina.sh: the Linux recipe is laid out on a Unix-like system only");
-        Recipe recipe = read(DOCKERFILE);
+        recipe = read(DOCKERFILE);
         assertTrue(recipe.from().startsWith("tomcat:11"), recipe.from());
 
         // The image: a Tomcat distribution at /usr/local/tomcat with an empty webapps/ (the official
@@ -109,6 +120,12 @@ class DockerfileLayoutIT {
             Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
         assertTrue(Files.isRegularFile(home.resolve("webapps/ROOT.war")), "the recipe deploys ROOT.war");
+        // Beside it, a second copy of the WAR with an invalid setting, as an operator's typo in a
+        // context file: its one line must reach the console (catalina.out), not only Tomcat's own log.
+        Files.createDirectories(home.resolve("conf/Catalina/localhost"));
+        Files.copy(home.resolve("webapps/ROOT.war"), home.resolve("broken.war"));
+        Files.writeString(home.resolve("conf/Catalina/localhost/broken.xml"), "<Context docBase=\""
+                + home.resolve("broken.war") + "\"><Parameter name=\"balancer\" value=\"random\"/></Context>\n");
 
         backends = Backends.start();
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -126,6 +143,8 @@ class DockerfileLayoutIT {
         env.put("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT)); // docker run -e ...
         env.put("HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*");
         env.put("HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server()); // no lookup leaves the machine
+        env.put("HOSTPROXY_ADMIN_ADDRESS", "127.0.0.1");                // tests listen on loopback only
+        env.put("HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort));
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", home.toString());
         env.put("JAVA_HOME", java.path().toString());
@@ -176,6 +195,35 @@ class DockerfileLayoutIT {
         RawResponse r = get("/", "nosuchservice.example.com");
         assertEquals(502, r.status());
         assertEquals("no backend named nosuchservice\n", r.text());
+    }
+
+    /** The Dockerfile's HEALTHCHECK command, run as Docker would (sh -c), passes against the admin port and fails without it. */
+    @Test
+    void theHealthCheckOfTheImageAsksTheAdminPort() throws Exception {
+        assertTrue(recipe.healthCheck() != null, "the Dockerfile has a HEALTHCHECK");
+        assertEquals(0, runHealthCheck(adminPort), "HEALTHCHECK against /healthz on the admin port");
+        assertNotEquals(0, runHealthCheck(FreePorts.freeOn("127.0.0.1")), "HEALTHCHECK with nothing listening");
+    }
+
+    private int runHealthCheck(int port) throws Exception {
+        ProcessBuilder check = new ProcessBuilder("/bin/sh", "-c", recipe.healthCheck())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        check.environment().put("HOSTPROXY_ADMIN_PORT", Integer.toString(port));
+        Process p = check.start();
+        try {
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the HEALTHCHECK command finishes within 10 s");
+            return p.exitValue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** An invalid setting: one line on the console naming the setting, the value and what is allowed. */
+    @Test
+    void anInvalidSettingIsOneLineOnTheConsole() throws Exception {
+        String prefix = "hostproxy: invalid setting balancer='random': expected round-robin or least-requests";
+        List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).toList();
+        assertEquals(List.of(prefix + " (application /broken not started)"), lines);
     }
 
     /** HOSTPROXY_ALLOWED_BACKENDS, given like docker run -e, reaches the application. */

@@ -34,6 +34,8 @@ class JettyDistributionIT {
     private Backends backends;
     private ServerProcess jetty;
 
+    private final int adminPort = hostproxy.it.support.FreePorts.freeOn("127.0.0.1");
+
     @BeforeAll
     void start() throws Exception {
         JettyDistribution base = JettyDistribution.newBase(ROOT.resolve("target/jetty-base-readme"));
@@ -43,7 +45,8 @@ class JettyDistributionIT {
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
                 Map.of("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT),
                         "HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*",
-                        "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server())); // no lookup leaves the machine
+                        "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server(), // no lookup leaves the machine
+                        "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort))); // a free port, not 8081
         jetty.await(ServerProcess::isHostproxy, Duration.ofSeconds(60), "serving hostproxy");
     }
 
@@ -64,6 +67,14 @@ class JettyDistributionIT {
 
     private RawResponse get(String target, String host) throws Exception {
         return RawClient.exchange(jetty.port(), "GET " + target + " HTTP/1.1\nHost: " + host + "\nConnection: close");
+    }
+
+    /** The admin port runs on the real distribution too. */
+    @Test
+    void theAdminPortAnswers() throws Exception {
+        RawResponse health = RawClient.exchange(adminPort, "GET /healthz HTTP/1.1\nHost: admin\nConnection: close");
+        assertEquals(200, health.status());
+        assertEquals("ok\n", health.text());
     }
 
     /** ROOT.xml and ROOT.war are one application: hostproxy starts once, at "/". */

@@ -42,6 +42,8 @@ class TomcatDistributionIT {
     private Backends backends;
     private ServerProcess tomcat;
 
+    private final int adminPort = hostproxy.it.support.FreePorts.freeOn("127.0.0.1");
+
     @BeforeAll
     void start() throws Exception {
         Assumptions.assumeFalse(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows"),
@@ -55,7 +57,8 @@ class TomcatDistributionIT {
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
                 Map.of("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT),
                         "HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*",
-                        "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server())); // no lookup leaves the machine
+                        "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server(), // no lookup leaves the machine
+                        "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort))); // a free port, not 8081
         tomcat.await(ServerProcess::isHostproxy, Duration.ofSeconds(90), "serving hostproxy");
     }
 
@@ -82,6 +85,14 @@ class TomcatDistributionIT {
     void theFirstLabelOfTheHostNamesTheBackend() throws Exception {
         assertEquals("alpha", get("/", "alpha.example.com").header("X-Backend"));
         assertEquals("beta", get("/", "beta.example.com").header("X-Backend"));
+    }
+
+    /** The admin port runs on the real distribution too. */
+    @Test
+    void theAdminPortAnswers() throws Exception {
+        RawResponse health = RawClient.exchange(adminPort, "GET /healthz HTTP/1.1\nHost: admin\nConnection: close");
+        assertEquals(200, health.status());
+        assertEquals("ok\n", health.text());
     }
 
     /** The stock applications were removed: their paths are proxied like any other. */

@@ -2,6 +2,7 @@ package hostproxy.containers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.it.support.Await;
@@ -55,6 +56,8 @@ class UndeployCT {
                         "every backend connection is closed by the undeploy");
                 int served = backends.alpha.requestCount();
                 assertNotEquals(200, afterUndeploy(), "nothing is proxied once undeployed");
+                assertThrows(IOException.class, () -> RawClient.exchange(ContainerSuite.ADMIN_PORT,
+                        "GET /healthz HTTP/1.1\nHost: admin\nConnection: close"), "the admin port is closed");
                 assertEquals(served, backends.alpha.requestCount());
             } finally {
                 if (!undeployed) {

@@ -9,6 +9,11 @@ import hostproxy.it.support.Backends;
 import hostproxy.it.support.ProxyServer;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -39,15 +44,48 @@ class ConfigurationIT {
             "connectTimeout|5 seconds", "backendPort|80800", "preserveHost|yes", "routes|api=ftp://x",
             "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x",
             "maxBodySize|lots", "trustedProxies|lb.internal", "allowedClients|10.0.0.0/99", "sticky|yes",
-            "routesFile|/no/such/routes-file"})
+            "routesFile|/no/such/routes-file", "adminPort|70000", "healthCheckPath|health", "drainTimeout|0s"})
     void anInvalidSettingStopsDeploymentWithOneLineNamingIt(String setting, String value) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream realErr = System.err;
+        System.setErr(new PrintStream(new TeeStream(realErr, console), true, StandardCharsets.UTF_8));
         try (ProxyServer proxy = ProxyServer.start(Map.of(setting, value))) {
+            System.setErr(realErr);
             assertFalse(proxy.deployed(), setting + "=" + value + " must stop the deployment");
+            // the container's console (catalina.out) gets the one line too, not only the context's log
+            List<String> onConsole = console.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("hostproxy: invalid setting " + setting + "='" + value + "': ")).toList();
+            assertEquals(1, onConsole.size(), console.toString(StandardCharsets.UTF_8));
             List<String> naming = proxy.log().messages(Level.SEVERE).stream()
                     .filter(m -> m.contains("invalid setting " + setting + "='" + value + "'")).toList();
             assertEquals(1, naming.size(), proxy.log().messages(Level.WARNING).toString());
             RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha\nConnection: close");
             assertNotEquals(200, r.status(), "nothing is proxied by a deployment that failed");
+        } finally {
+            System.setErr(realErr);
+        }
+    }
+
+    /** Writes to the real stream and to a copy. */
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        TeeStream(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
         }
     }
 

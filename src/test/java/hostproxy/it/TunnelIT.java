@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.it.support.AdminServers;
 import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.ProxyServer;
@@ -73,6 +74,36 @@ class TunnelIT {
             return "x".equals(ws.next());
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    @Test
+    void openTunnelsAndTheirBytesAreMetrics() throws Exception {
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             AdminServers.Started started = AdminServers.start(Map.of("backendPort", Integer.toString(Backends.PORT)))) {
+            WsClient ws = WsClient.open(ECHO, started.proxy().port(), "/echo");
+            try {
+                ws.sendText("hello");
+                assertEquals("hello", ws.next());
+                String metrics = scrape(started.adminPort());
+                assertTrue(metrics.contains("hostproxy_tunnels_open 1"), metrics);
+                assertTrue(!metrics.contains("hostproxy_tunnel_bytes_total{direction=\"to_backend\"} 0"), metrics);
+                assertTrue(!metrics.contains("hostproxy_tunnel_bytes_total{direction=\"to_client\"} 0"), metrics);
+                ws.socket().sendClose(1000, "done");
+                ws.end();
+                Await.until(() -> scrape(started.adminPort()).contains("hostproxy_tunnels_open 0"), BOUND,
+                        "the closed tunnel is no longer counted");
+            } finally {
+                ws.close();
+            }
+        }
+    }
+
+    private static String scrape(int adminPort) {
+        try {
+            return RawClient.exchange(adminPort, "GET /metrics HTTP/1.1\nHost: admin\nConnection: close").text();
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 

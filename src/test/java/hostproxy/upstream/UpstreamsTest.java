@@ -153,4 +153,43 @@ class UpstreamsTest {
         assertEquals(1, api.endpoints().size());
         assertSame(api, u.backend("api"));
     }
+
+    @Test
+    void readinessFromHealthChecksNewThenReadyThenEjectedAfterFallThenBackAfterRise() throws Exception {
+        Endpoint e = new Endpoint(InetAddress.getByName("10.0.0.1"), true);
+        int fall = 3;
+        int rise = 2;
+        assertEquals(Endpoint.Readiness.NOT_READY, e.readiness(), "checked addresses start not ready");
+        assertEquals(null, e.checked(false, "503", fall, rise), "a new address that fails stays not ready");
+        assertEquals(Endpoint.Readiness.NOT_READY, e.checked(true, "200", fall, rise), "one pass makes a new address ready");
+        assertTrue(e.isReady());
+        e.checked(false, "503", fall, rise);
+        e.checked(false, "503", fall, rise);
+        assertTrue(e.isReady(), "fewer than healthCheckFall failures in a row keep it");
+        assertEquals(Endpoint.Readiness.READY, e.checked(false, "503", fall, rise));
+        assertEquals(Endpoint.Readiness.EJECTED, e.readiness());
+        assertEquals("ejected", e.state(System.nanoTime()));
+        e.checked(true, "200", fall, rise);
+        assertFalse(e.isReady(), "one pass is not healthCheckRise (2)");
+        e.checked(false, "503", fall, rise);
+        e.checked(true, "200", fall, rise);
+        assertFalse(e.isReady(), "the passes must be in a row");
+        assertEquals(Endpoint.Readiness.EJECTED, e.checked(true, "200", fall, rise));
+        assertTrue(e.isReady());
+        assertTrue(new Endpoint(InetAddress.getByName("10.0.0.2")).isReady(), "unchecked addresses are ready at once");
+    }
+
+    @Test
+    void anAddressThatIsNotReadyIsNeverPickedNotEvenAsTheLastResort() throws Exception {
+        Backend api = new Backend("api", Balancer.of(hostproxy.config.Balancing.ROUND_ROBIN),
+                new HealthCheck("http", 8080, "/health"), System.nanoTime());
+        api.apply(found("10.0.0.1", "10.0.0.2"), System.nanoTime(), 0);
+        assertNull(api.pick(Set.of(), System.nanoTime()), "no address passed a check yet");
+        Endpoint second = api.endpoints().get(1);
+        second.checked(true, "200", 3, 2);
+        for (int i = 0; i < 5; i++) {
+            assertSame(second, api.pick(Set.of(), System.nanoTime()));
+        }
+        assertTrue(api.awaitReady(1_000_000), "an address is ready: no wait");
+    }
 }

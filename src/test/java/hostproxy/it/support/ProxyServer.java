@@ -46,6 +46,8 @@ public final class ProxyServer implements AutoCloseable {
         if (dns != null) {
             settings.put("dnsServers", dns.server());
         }
+        // The admin port is off unless a test asks for one (AdminServers picks a free port for it).
+        settings.putIfAbsent("adminPort", "0");
         LogCapture log = LogCapture.install();
         Path base = Files.createTempDirectory("hostproxy-tomcat");
         Files.createDirectories(base.resolve("webapps"));
@@ -81,6 +83,11 @@ public final class ProxyServer implements AutoCloseable {
 
     public int port() {
         return tomcat.getConnector().getLocalPort();
+    }
+
+    /** The embedded Tomcat's host, for a test that adds a valve (an access log) of its own. */
+    public org.apache.catalina.Host host() {
+        return tomcat.getHost();
     }
 
     /** Whether the application started: an invalid setting must stop it. */

@@ -1,0 +1,54 @@
+package hostproxy.relay;
+
+import hostproxy.upstream.Endpoint;
+
+/**
+ * What the relay noted of one exchange, for metrics and the access log: the backend name that
+ * resolved, the address that answered (or was tried last), the retries, and the upstream time (from
+ * the first attempt to the backend's response head). Written by the exchange's own thread only.
+ */
+public final class Trace {
+    private String backend;
+    private String address;
+    private int retries;
+    private long firstAttemptNanos;
+    private long upstreamNanos = -1;
+
+    /** The backend name, once DNS knew it; {@code null} before (or when it never did). */
+    public String backend() {
+        return backend;
+    }
+
+    /** The address of the last attempt, or {@code null} when none was made. */
+    public String address() {
+        return address;
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    /** Nanoseconds from the first attempt to the response head, or -1 when no response came. */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    void resolved(String name) {
+        backend = name;
+    }
+
+    void attempt(Endpoint endpoint) {
+        address = endpoint.address().getHostAddress();
+        if (firstAttemptNanos == 0) {
+            firstAttemptNanos = System.nanoTime();
+        }
+    }
+
+    void retried() {
+        retries++;
+    }
+
+    void responded() {
+        upstreamNanos = System.nanoTime() - firstAttemptNanos;
+    }
+}

@@ -1,0 +1,217 @@
+package hostproxy.upstream;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Active health checks: {@code GET <path>} to every address of every checked name, each address on
+ * a schedule of its own (so one address never has two checks at once, however slow it is), the
+ * first check at once when the address appears, the next ones spread over the interval. A check
+ * passes on a {@code 2xx} or {@code 3xx} answer within {@code healthCheckTimeout}.
+ */
+final class HealthChecker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
+    /** Threads that run checks; a check holds one for at most twice the timeout (connect, then answer). */
+    private static final int THREADS = 2;
+
+    private final Duration interval;
+    private final int fall;
+    private final int rise;
+    private final CloseableHttpClient client;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final Map<Endpoint, Schedule> scheduled = new ConcurrentHashMap<>();
+    /** Every thread the scheduler made, joined on close: a terminated executor's last thread may still be ending. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final LongAdder passed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+
+    HealthChecker(Duration interval, Duration timeout, int fall, int rise) {
+        this.interval = interval;
+        this.fall = fall;
+        this.rise = rise;
+        Timeout t = Timeout.of(timeout);
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnPerRoute(1)
+                        .setMaxConnTotal(THREADS)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(t).setResponseTimeout(t).build())
+                // a check is one plain GET: no redirect followed, no retry, no cookie, the body discarded
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
+                .disableConnectionState()
+                .build();
+        this.scheduler = new ScheduledThreadPoolExecutor(THREADS, r -> {
+            Thread thread = new Thread(r, "hostproxy-health-check");
+            thread.setDaemon(true);
+            threads.add(thread);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Starts checking the backend's new addresses and stops checking those that left it. */
+    void sync(Backend backend) {
+        if (backend.healthCheck() == null || scheduler.isShutdown()) {
+            return;
+        }
+        for (Endpoint e : backend.endpoints()) {
+            scheduled.computeIfAbsent(e, k -> new Schedule(backend, k)).start();
+        }
+        scheduled.values().removeIf(s -> {
+            if (s.endpoint.retired()) {
+                s.cancel();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Stops checking every address of a forgotten name. */
+    void forget(Backend backend) {
+        for (Endpoint e : backend.endpoints()) {
+            Schedule s = scheduled.remove(e);
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
+    /**
+     * The checks of one address, one after the other: the next is scheduled only when the last
+     * has finished, so checks of a slow address never pile up. The first runs at once (the
+     * address takes no traffic before it passes); each next after the interval, give or take a
+     * quarter at random, so that the checks of addresses found together drift apart.
+     */
+    private final class Schedule {
+        final Backend backend;
+        final Endpoint endpoint;
+        private boolean started;
+        private volatile boolean cancelled;
+        private volatile ScheduledFuture<?> next;
+
+        Schedule(Backend backend, Endpoint endpoint) {
+            this.backend = backend;
+            this.endpoint = endpoint;
+        }
+
+        synchronized void start() {
+            if (!started) {
+                started = true;
+                next = scheduler.schedule(this::run, 0, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void run() {
+            if (cancelled || endpoint.retired()) {
+                return;
+            }
+            check(backend, endpoint);
+            long period = interval.toNanos();
+            long delay = period - period / 4 + ThreadLocalRandom.current().nextLong(period / 2 + 1);
+            try {
+                if (!cancelled) {
+                    next = scheduler.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+                }
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the checker is closing
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            ScheduledFuture<?> f = next;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+
+    private void check(Backend backend, Endpoint endpoint) {
+        if (endpoint.retired()) {
+            return;
+        }
+        HealthCheck spec = backend.healthCheck();
+        String detail;
+        boolean ok;
+        try {
+            // the address to connect to, and the backend's own name for Host and TLS
+            HttpHost host = new HttpHost(spec.scheme(), endpoint.address(), backend.name(), spec.port());
+            BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", host, spec.path());
+            request.addHeader("User-Agent", "hostproxy-health-check");
+            // a fresh connection each time: it tests connecting too, and no stale pooled connection
+            // (closed by the backend since the last check) can fail a check of a healthy address
+            request.addHeader("Connection", "close");
+            int status = client.execute(host, request, response -> {
+                EntityUtils.consume(response.getEntity());
+                return response.getCode();
+            });
+            ok = status >= 200 && status < 400;
+            detail = Integer.toString(status);
+        } catch (IOException | RuntimeException e) {
+            ok = false;
+            detail = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        (ok ? passed : failed).increment();
+        Endpoint.Readiness before = endpoint.checked(ok, detail, fall, rise);
+        if (before != null) {
+            String why = detail;
+            Level level = endpoint.isReady() ? Level.INFO : Level.WARNING;
+            LOG.log(level, () -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress() + " is "
+                    + (endpoint.isReady() ? "ready" : "ejected") + ": health check " + spec.path() + " answered " + why);
+        } else if (!ok && !endpoint.isReady()) {
+            String why = detail;
+            LOG.fine(() -> "backend " + backend.name() + " address " + endpoint.address().getHostAddress()
+                    + " is not ready: health check " + spec.path() + " answered " + why);
+        }
+        backend.checkFinished();
+    }
+
+    long passed() {
+        return passed.sum();
+    }
+
+    long failed() {
+        return failed.sum();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close(CloseMode.IMMEDIATE);
+    }
+}

@@ -1,0 +1,63 @@
+package hostproxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.config.ProxyConfig;
+import hostproxy.upstream.Upstreams;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Label values stay bounded whatever clients send; names follow Prometheus' conventions. */
+class ProxyMetricsTest {
+    private Upstreams upstreams;
+    private PoolingHttpClientConnectionManager pool;
+    private ProxyMetrics metrics;
+
+    @BeforeEach
+    void start() {
+        ProxyConfig config = ProxyConfig.from(s -> s.key().equals("dnsServers") ? "127.0.0.1:9" : null);
+        upstreams = new Upstreams(config, () -> { }, name -> null);
+        pool = PoolingHttpClientConnectionManagerBuilder.create().build();
+        metrics = new ProxyMetrics(upstreams, pool, () -> 0, "test");
+    }
+
+    @AfterEach
+    void stop() {
+        metrics.close();
+        upstreams.close();
+        pool.close();
+    }
+
+    @Test
+    void pastFiveHundredBackendNamesEveryFurtherOneIsOther() {
+        for (int i = 0; i < 700; i++) {
+            metrics.exchange("GET", "name-" + i, 200, null, 1_000_000, 0);
+        }
+        Set<String> labels = new TreeSet<>();
+        Matcher m = Pattern.compile("^hostproxy_requests_total\\{backend=\"([^\"]*)\"", Pattern.MULTILINE)
+                .matcher(metrics.scrape());
+        while (m.find()) {
+            labels.add(m.group(1));
+        }
+        assertEquals(ProxyMetrics.MAX_BACKENDS + 1, labels.size());
+        assertTrue(labels.contains(ProxyMetrics.OTHER_BACKEND));
+    }
+
+    @Test
+    void methodsOutsideTheStandardOnesAndOddStatusesShareOneValue() {
+        assertEquals("other", ProxyMetrics.methodLabel("PROPFIND"));
+        assertEquals("PATCH", ProxyMetrics.methodLabel("PATCH"));
+        assertEquals("other", ProxyMetrics.methodLabel("get"));
+        assertEquals("5xx", ProxyMetrics.statusClass(503));
+        assertEquals("other", ProxyMetrics.statusClass(999));
+        assertEquals(ProxyMetrics.NO_BACKEND, metrics.backendLabel(null));
+    }
+}

@@ -1,0 +1,116 @@
+package hostproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.it.support.Await;
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.ProxyServer;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.RecordedRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.catalina.valves.AccessLogValve;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Request ids and the access-log attributes, with Tomcat's own AccessLogValve set up with the
+ * pattern of {@code conf/tomcat/access-log.xml}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessLogIT {
+    private static final Pattern GENERATED = Pattern.compile("[0-9a-f]{32}");
+    private Backends backends;
+    private ProxyServer proxy;
+    private Path logs;
+
+    @BeforeAll
+    void start() throws Exception {
+        backends = Backends.start();
+        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT)));
+        logs = Files.createTempDirectory("hostproxy-access");
+        AccessLogValve valve = new AccessLogValve();
+        valve.setDirectory(logs.toString());
+        valve.setPrefix("access");
+        valve.setSuffix(".log");
+        valve.setRotatable(false);
+        valve.setBuffered(false);
+        valve.setPattern(patternOfTheConfFile());
+        proxy.host().getPipeline().addValve(valve);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        proxy.close();
+        backends.close();
+    }
+
+    private static String patternOfTheConfFile() throws Exception {
+        String xml = Files.readString(Path.of("conf/tomcat/access-log.xml"));
+        Matcher m = Pattern.compile("pattern=\"([^\"]*)\"").matcher(xml);
+        assertTrue(m.find(), "conf/tomcat/access-log.xml has a pattern");
+        return m.group(1).replace("&quot;", "\"");
+    }
+
+    private String logLineWith(String marker) throws Exception {
+        Path file = logs.resolve("access.log");
+        String[] found = new String[1];
+        Await.until(() -> {
+            try {
+                found[0] = Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.contains(marker))
+                        .findFirst().orElse(null) : null;
+            } catch (java.io.IOException e) {
+                found[0] = null;
+            }
+            return found[0] != null;
+        }, Duration.ofSeconds(5), "an access-log line with " + marker);
+        return found[0];
+    }
+
+    @Test
+    void aWellFormedRequestIdIsPassedOnAndLogged() throws Exception {
+        backends.reset();
+        RawResponse r = RawClient.exchange(proxy.port(),
+                "GET /with-id HTTP/1.1\nHost: alpha\nX-Request-Id: 3f2c-abc.7\nConnection: close");
+        assertEquals(200, r.status());
+        RecordedRequest got = backends.alpha.takeRequest();
+        assertEquals(List.of("3f2c-abc.7"), got.headers("X-Request-Id"));
+        String line = logLineWith("/with-id");
+        assertTrue(line.contains("id=3f2c-abc.7 backend=alpha address=127.0.0.11 upstream="), line);
+        assertTrue(line.matches(".* upstream=\\d+ms retries=0$"), line);
+    }
+
+    @Test
+    void aMissingOrMalformedRequestIdIsReplacedByANewOne() throws Exception {
+        for (String given : List.of("", "X-Request-Id: has spaces in it\n", "X-Request-Id: " + "a".repeat(200) + "\n")) {
+            backends.reset();
+            RawClient.exchange(proxy.port(), "GET /new-id HTTP/1.1\nHost: alpha\n" + given + "Connection: close");
+            List<String> ids = backends.alpha.takeRequest().headers("X-Request-Id");
+            assertEquals(1, ids.size(), ids.toString());
+            assertTrue(GENERATED.matcher(ids.get(0)).matches(), ids.get(0));
+        }
+    }
+
+    @Test
+    void theProxysOwnErrorResponseCarriesTheRequestIdAndSoDoesTheLog() throws Exception {
+        RawResponse r = RawClient.exchange(proxy.port(),
+                "GET /err HTTP/1.1\nHost: nosuch-logged\nX-Request-Id: err-42\nConnection: close");
+        assertEquals(502, r.status());
+        assertEquals("err-42", r.header("X-Request-Id"));
+        String line = logLineWith("/err");
+        assertTrue(line.contains("id=err-42 backend=- address=- upstream=-ms retries=0"), line);
+        RawResponse generated = RawClient.exchange(proxy.port(), "GET /err2 HTTP/1.1\nHost: nosuch-logged\nConnection: close");
+        assertTrue(GENERATED.matcher(generated.header("X-Request-Id")).matches(), generated.header("X-Request-Id"));
+        assertNotEquals("err-42", generated.header("X-Request-Id"));
+    }
+}
