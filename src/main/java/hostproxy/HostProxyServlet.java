@@ -55,7 +55,8 @@ public final class HostProxyServlet extends HttpServlet {
             FrontDoor door = FrontDoor.admit(proxy.config(), route, client, proxy.sticky(), request);
             UpgradeRequest upgrade = proxy.tunnels().upgradeOf(request);
             if (upgrade != null) {
-                OutboundRequest handshake = incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy());
+                OutboundRequest handshake = incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy())
+                        .withHeader(RequestIds.HEADER, exchange.requestId());
                 proxy.tunnels().open(exchange, route, upgrade, handshake, request, response, door);
                 return;
             }
