@@ -63,6 +63,21 @@ class AdminIT {
         return RawClient.exchange(started.adminPort(), "GET " + target + " HTTP/1.1\nHost: admin\nConnection: close");
     }
 
+    /**
+     * {@code /metrics} once it names every one of {@code expected} (at most 5 s): an exchange is
+     * counted when it ends, which may be just after its client has read the response.
+     */
+    private RawResponse metricsNaming(List<String> expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (;;) {
+            RawResponse scrape = admin("/metrics");
+            if (expected.stream().allMatch(scrape.text()::contains) || System.nanoTime() > deadline) {
+                return scrape;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private RawResponse proxied(String method, String host, String target) throws IOException {
         return RawClient.exchange(started.proxy().port(),
                 method + " " + target + " HTTP/1.1\nHost: " + host + "\nConnection: close");
@@ -94,11 +109,7 @@ class AdminIT {
         assertEquals(200, proxied("GET", "alpha", "/a").status());
         assertEquals(200, proxied("POST", "replicas", "/b").status());
         assertEquals(502, proxied("GET", "nosuch-metrics", "/c").status());
-        RawResponse scrape = admin("/metrics");
-        assertEquals(200, scrape.status());
-        assertTrue(scrape.header("Content-Type").startsWith("text/plain; version=0.0.4"), scrape.header("Content-Type"));
-        String text = scrape.text();
-        for (String expected : List.of(
+        List<String> series = List.of(
                 "hostproxy_requests_total{backend=\"alpha\",method=\"GET\",status_class=\"2xx\"}",
                 "hostproxy_requests_total{backend=\"replicas\",method=\"POST\",status_class=\"2xx\"}",
                 "hostproxy_requests_total{backend=\"_none\",method=\"GET\",status_class=\"5xx\"}",
@@ -111,7 +122,12 @@ class AdminIT {
                 "hostproxy_health_checks_total{result=\"pass\"}",
                 "hostproxy_tunnels_open 0", "hostproxy_tunnel_bytes_total{direction=\"to_backend\"} 0",
                 "hostproxy_requests_in_flight ", "hostproxy_info{version=",
-                "jvm_memory_used_bytes{", "httpcomponents_httpclient_pool_total_max{")) {
+                "jvm_memory_used_bytes{", "httpcomponents_httpclient_pool_total_max{");
+        RawResponse scrape = metricsNaming(series);
+        assertEquals(200, scrape.status());
+        assertTrue(scrape.header("Content-Type").startsWith("text/plain; version=0.0.4"), scrape.header("Content-Type"));
+        String text = scrape.text();
+        for (String expected : series) {
             assertTrue(text.contains(expected), "missing " + expected + " in\n" + text);
         }
         promtoolAccepts(text);
@@ -124,7 +140,8 @@ class AdminIT {
             proxied("GET", "nosuch-" + i, "/");
             proxied("X-CUSTOM-" + i, "alpha", "/");
         }
-        String text = admin("/metrics").text();
+        String text = metricsNaming(List.of(
+                "hostproxy_requests_total{backend=\"alpha\",method=\"other\",status_class=\"2xx\"}")).text();
         assertFalse(text.contains("nosuch-"), "an unknown name is no label value");
         assertFalse(text.contains("X-CUSTOM"), "an extension method is no label value");
         assertTrue(text.contains("hostproxy_requests_total{backend=\"alpha\",method=\"other\",status_class=\"2xx\"}"), text);
