@@ -270,7 +270,9 @@ class DnsIT {
 
         for (Map.Entry<String, AtomicInteger> e : dns.queryCounts().entrySet()) {
             if (e.getKey().startsWith("random")) {
-                assertEquals(1, e.getValue().get(), "queries for " + e.getKey() + " (4 requests within a second)");
+                // 4 requests in a row share one negative answer for its second; on a loaded machine
+                // they may straddle its expiry once. Without the negative cache it would be 4.
+                assertTrue(e.getValue().get() <= 2, "queries for " + e.getKey() + " (4 requests in a row): " + e.getValue());
             }
         }
         // negative answers expire after 1 s and the next refresh round (every 1 s) forgets them
