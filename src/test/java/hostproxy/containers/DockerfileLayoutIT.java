@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.containers.dist.Trees;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -106,8 +105,8 @@ class DockerfileLayoutIT {
         // image keeps the samples in webapps.dist/).
         Path dist = unpackedTomcat();
         Path home = ROOT.resolve("target/docker-layout" + IMAGE_HOME);
-        deleteTree(home.getParent().getParent().getParent());
-        copyTree(dist, home);
+        Trees.delete(home.getParent().getParent().getParent());
+        Trees.copy(dist, home);
         Files.move(home.resolve("webapps"), home.resolve("webapps.dist"));
         Files.createDirectories(home.resolve("webapps"));
 
@@ -297,31 +296,5 @@ class DockerfileLayoutIT {
             }
         }
         return 0;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            s.forEach(p -> {
-                try {
-                    Path t = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(t);
-                    } else {
-                        Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
     }
 }

@@ -10,11 +10,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Copying and deleting directory trees, for laying out distributions under {@code target/}. */
-final class Trees {
+public final class Trees {
     private Trees() {
     }
 
-    static void copy(Path from, Path to) throws IOException {
+    public static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             s.forEach(p -> {
                 try {
@@ -32,7 +32,7 @@ final class Trees {
     }
 
     /** Deletes everything inside {@code dir}, keeping {@code dir} itself. */
-    static void delete(Path dir) throws IOException {
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
