@@ -237,8 +237,8 @@ public final class Backend {
         List<BackendStatus.Address> addresses = new ArrayList<>();
         for (Endpoint e : endpoints) {
             String detail = e.readiness() != Endpoint.Readiness.READY ? e.lastCheck()
-                    : e.isUp(nowNanos) ? null : e.lastFailure();
-            addresses.add(new BackendStatus.Address(e.address().getHostAddress(), e.state(nowNanos), e.inFlight(),
+                    : e.lastFailure();
+            addresses.add(new BackendStatus.Address(e.address().getHostAddress(), e.state(), e.inFlight(),
                     detail));
         }
         return new BackendStatus(name, List.copyOf(addresses), lastLookupMillis, lastLookupResult);

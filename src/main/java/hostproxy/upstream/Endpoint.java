@@ -120,16 +120,25 @@ public final class Endpoint {
         return readiness != before ? before : null;
     }
 
-    /** For a status page: {@code healthy}, {@code failing} (passive back-off), {@code not ready} or {@code ejected}. */
-    String state(long nowNanos) {
+    /**
+     * For a status page: {@code healthy}, {@code failing}, {@code not ready} or {@code ejected}. An
+     * address stays failing from a connect failure until a connect succeeds: the end of its back-off
+     * only lets one request try it again, which says nothing yet about its health.
+     */
+    String state() {
         return switch (readiness) {
             case NOT_READY -> "not ready";
             case EJECTED -> "ejected";
-            case READY -> isUp(nowNanos) ? "healthy" : "failing";
+            case READY -> failing() ? "failing" : "healthy";
         };
     }
 
-    /** The last connect failure, while the address is down for it. */
+    /** Whether the last connect to this address failed (and none has succeeded since). */
+    synchronized boolean failing() {
+        return backoffNanos != 0;
+    }
+
+    /** The last connect failure, while the address is failing. */
     synchronized String lastFailure() {
         return lastFailure;
     }
@@ -169,7 +178,7 @@ public final class Endpoint {
     synchronized String describe(long nowNanos) {
         String host = address.getHostAddress();
         if (readiness != Readiness.READY) {
-            return host + " " + state(nowNanos) + " (health check: " + lastCheck + ")";
+            return host + " " + state() + " (health check: " + lastCheck + ")";
         }
         if (isUp(nowNanos)) {
             return host + " up, " + inFlight.get() + " in flight";

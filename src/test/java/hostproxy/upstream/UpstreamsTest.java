@@ -168,7 +168,7 @@ class UpstreamsTest {
         assertTrue(e.isReady(), "fewer than healthCheckFall failures in a row keep it");
         assertEquals(Endpoint.Readiness.READY, e.checked(false, "503", fall, rise));
         assertEquals(Endpoint.Readiness.EJECTED, e.readiness());
-        assertEquals("ejected", e.state(System.nanoTime()));
+        assertEquals("ejected", e.state());
         e.checked(true, "200", fall, rise);
         assertFalse(e.isReady(), "one pass is not healthCheckRise (2)");
         e.checked(false, "503", fall, rise);
