@@ -191,6 +191,11 @@ final class HostProxy implements AutoCloseable {
         }
     }
 
+    /** Whether one more exchange may be relayed now ({@code maxExchanges}); this one is counted in already. */
+    boolean admitExchange() {
+        return inFlight.get() <= config.maxExchanges();
+    }
+
     void exchangeBegins() {
         inFlight.incrementAndGet();
     }

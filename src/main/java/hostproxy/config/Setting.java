@@ -34,6 +34,10 @@ public enum Setting {
     MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "100",
             "Pooled connections to one backend address at most."),
     MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most."),
+    MAX_EXCHANGES("maxExchanges", "10000",
+            "Exchanges relayed at once at most (streams included; tunnels count in `maxTunnels`); beyond: `503` "
+                    + "with `Retry-After: 1`. No thread is held per exchange, so this bounds memory (about 150 KiB "
+                    + "per busy exchange), not threads."),
     DNS_SERVERS("dnsServers", "",
             "DNS servers to ask, comma-separated IP addresses with optional port (`127.0.0.11`, `[fd00::53]:5353`); "
                     + "empty: the system's resolvers (`/etc/resolv.conf`, with its search domains, or Windows' own). "

@@ -125,6 +125,12 @@ class FailuresCT extends ContainerScenario {
         try (RawClient keepAlive = new RawClient(ContainerSuite.port())) {
             r = keepAlive.send("GET /f HTTP/1.1\nHost: alpha", null).read();
         }
+        if (r.status() == 502) {
+            // The backend's connection closed in the read that brought its first chunk: nothing was
+            // relayed yet, so the client gets a clean error instead of a head with a cut-off body.
+            assertTrue(r.text().startsWith("backend alpha "), r.text());
+            return;
+        }
         assertEquals(200, r.status());
         assertEquals("chunked", r.header("Transfer-Encoding"));
         assertFalse(r.complete(), "the response must not end with a last chunk");

@@ -154,8 +154,9 @@ class FrontDoorCT extends ContainerScenario {
         RawResponse r = send(null, "POST /u HTTP/1.1\nHost: cutoff\nTransfer-Encoding: chunked", chunked(3, 1000));
         assertEquals(413, r.status(), r.text());
         assertEquals("request body larger than 1024 bytes\n", r.text());
-        Await.until(() -> cut.acceptedConnections() > 0 && cut.openConnections() == 0, Duration.ofSeconds(5),
-                "the backend exchange is dropped");
+        // Where the container hands over the whole body at once (Jetty), the limit is passed before
+        // the backend is called at all; elsewhere the first chunks went out and the exchange is dropped.
+        Await.until(() -> cut.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
         assertFalse(cut.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + cut.received());
     }
 
