@@ -235,6 +235,12 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         if (cause instanceof IOException io) {
             return io;
         }
+        if (!headSeen && cause instanceof HttpException && String.valueOf(cause.getMessage()).startsWith("Unexpected response")) {
+            // HttpCore found bytes after the end of the previous response on this pooled connection and
+            // closed it: the fault is the earlier exchange's, and this request may go again.
+            LOG.warning("a backend sent bytes after the end of its response; its connection is closed, not reused");
+            return new NoHttpResponseException("the backend's connection carried bytes of an earlier response");
+        }
         if (cause instanceof HttpException protocol) {
             return new ClientProtocolException(protocol.getMessage(), protocol);
         }
