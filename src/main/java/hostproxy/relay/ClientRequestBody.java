@@ -48,6 +48,7 @@ final class ClientRequestBody implements ReadListener {
     private volatile boolean eof;
     private volatile boolean failed;
     private volatile DataStreamChannel channel;
+    private volatile boolean sent;
     private long received;
     private boolean known;
 
@@ -78,6 +79,11 @@ final class ClientRequestBody implements ReadListener {
     @Override
     public void onError(Throwable t) {
         fail(t);
+    }
+
+    /** Whether the whole body went out to the backend. */
+    boolean sent() {
+        return sent;
     }
 
     /** Stops reading, and sending: the exchange is over; a body under way is cut off at the backend. */
@@ -207,6 +213,7 @@ final class ClientRequestBody implements ReadListener {
                     chunks.poll();
                 }
                 if (eof) {
+                    sent = true;
                     to.endStream((List<? extends Header>) null);
                 } else {
                     pull();

@@ -172,6 +172,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     @Override
     public void head(BackendCall call, HttpResponse head, EntityDetails entity) {
         attempts.succeeded(call.endpoint());
+        if (answered || over.get()) {
+            return; // answered already (a body over the limit): this late response goes nowhere
+        }
         List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
                 call.endpoint());
         response.headReady(() -> {
@@ -192,13 +195,19 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void data(BackendCall call, ByteBuffer src) {
+        if (answered || over.get()) {
+            src.position(src.limit());
+            return;
+        }
         response.offer(src);
     }
 
     @Override
     public void end(BackendCall call) {
         release(call);
-        response.end();
+        if (!answered) {
+            response.end();
+        }
     }
 
     @Override
@@ -298,7 +307,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** Answers with an error, through the same non-blocking path as a response. */
     private void answer(ProxyError error) {
-        if (over.get()) {
+        if (over.get() || answered) {
             return;
         }
         answered = true;
@@ -309,12 +318,20 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         response.end();
     }
 
+    /**
+     * Ends the backend's side. While the request body is still going out, its producer cuts it off:
+     * it fails on the I/O thread when the connection next asks it for bytes (at once if connected,
+     * when the request is sent otherwise), which closes that connection with no last chunk; a
+     * cancelled connect could otherwise still hand a fresh connection to the request. Once the body
+     * is out, the attempt is dropped with its connection.
+     */
     private void stopBackend() {
+        boolean sending = body != null && !body.sent();
         if (body != null) {
             body.stop();
         }
         BackendCall call = current;
-        if (call != null) {
+        if (call != null && !sending) {
             call.cancel();
             release(call);
         }
