@@ -49,8 +49,8 @@ final class ErrorResponses {
         if (error.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
-        if (error.status() == 413 && !request.getProtocol().startsWith("HTTP/2")) {
-            // The rest of the body is not worth reading. (HTTP/2 has no Connection field, RFC 9113
+        if ((error.status() == 413 || error.status() == 408) && !request.getProtocol().startsWith("HTTP/2")) {
+            // The rest of the body is not worth reading (or waiting for). (HTTP/2 has no Connection field, RFC 9113
             // §8.2.2: a client must reject a response carrying one; the stream is reset instead.)
             response.setHeader("Connection", "close");
         }

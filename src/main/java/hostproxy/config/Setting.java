@@ -34,6 +34,9 @@ public enum Setting {
     MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "100",
             "Pooled connections to one backend address at most."),
     MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most."),
+    CLIENT_IDLE_TIMEOUT("clientIdleTimeout", "60s",
+            "Longest a client may keep an exchange waiting: sending none of its request body, or taking none of "
+                    + "its response; then `408` (upload, before any response) or its connection dropped."),
     MAX_EXCHANGES("maxExchanges", "10000",
             "Exchanges relayed at once at most (streams included; tunnels count in `maxTunnels`); beyond: `503` "
                     + "with `Retry-After: 1`. No thread is held per exchange, so this bounds memory (about 150 KiB "

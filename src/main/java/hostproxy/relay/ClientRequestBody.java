@@ -41,6 +41,7 @@ final class ClientRequestBody implements ReadListener {
 
     private final ClientBody body;
     private final Events events;
+    private final ClientWait wait;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
@@ -52,9 +53,10 @@ final class ClientRequestBody implements ReadListener {
     private long received;
     private boolean known;
 
-    ClientRequestBody(ClientBody body, Events events) {
+    ClientRequestBody(ClientBody body, Events events, ClientWait wait) {
         this.body = body;
         this.events = events;
+        this.wait = wait;
     }
 
     /**
@@ -112,6 +114,7 @@ final class ClientRequestBody implements ReadListener {
                 if (n < 0) {
                     eof = true;
                 } else if (n > 0) {
+                    wait.readProgressed();
                     received += n;
                     if (body.limit() >= 0 && received > body.limit()) {
                         stop();
@@ -124,6 +127,11 @@ final class ClientRequestBody implements ReadListener {
             }
             if (!eof && !failed && in.isFinished()) {
                 eof = true;
+            }
+            if (eof || failed) {
+                wait.readProgressed();
+            } else if (queued.get() < WINDOW) {
+                wait.readBlocked(); // room, but the client sent nothing more (isReady() said no)
             }
         } catch (IOException | RuntimeException e) {
             fail(e);

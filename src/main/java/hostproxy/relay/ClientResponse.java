@@ -43,6 +43,7 @@ final class ClientResponse implements WriteListener {
     private final AsyncContext async;
     private final HttpServletResponse response;
     private final Ending ending;
+    private final ClientWait wait;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
     private ServletOutputStream out;
@@ -56,10 +57,11 @@ final class ClientResponse implements WriteListener {
     /** Body bytes the backend sent: counted on its I/O thread, read when it broke off. */
     private volatile long received;
 
-    ClientResponse(AsyncContext async, HttpServletResponse response, Ending ending) {
+    ClientResponse(AsyncContext async, HttpServletResponse response, Ending ending, ClientWait wait) {
         this.async = async;
         this.response = response;
         this.ending = ending;
+        this.wait = wait;
     }
 
     /** Starts listening for the client's connection to take bytes; called on the container's thread. */
@@ -129,6 +131,7 @@ final class ClientResponse implements WriteListener {
 
     @Override
     public void onWritePossible() {
+        wait.writeProgressed();
         drain();
     }
 
@@ -157,7 +160,7 @@ final class ClientResponse implements WriteListener {
         int room = 0;
         try {
             for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
-                if (!out.isReady()) {
+                if (!ready()) {
                     return;
                 }
                 applyHead();
@@ -178,17 +181,37 @@ final class ClientResponse implements WriteListener {
             return;
         }
         if (ended) {
-            if (out.isReady()) { // the last write has left: completing now cannot cut it
+            if (ready()) { // the last write has left: completing now cannot cut it
                 applyHead();
                 done = true;
                 ending.completed();
             }
             return;
         }
-        if (unflushed && out.isReady()) {
+        if (unflushed && ready()) {
             unflushed = false;
             out.flush();
         }
+    }
+
+    /** Whether the client's connection takes bytes now; if not, the wait on the client is timed. */
+    private boolean ready() {
+        if (out.isReady()) {
+            wait.writeProgressed();
+            return true;
+        }
+        wait.writeBlocked();
+        return false;
+    }
+
+    /** Whether any of the response went to the client (its head was applied): an error answer is too late. */
+    boolean begun() {
+        return headReady && pendingHead == null;
+    }
+
+    /** Forgets a backend head not applied yet: an error answer replaces it. */
+    void dropPendingHead() {
+        pendingHead = null;
     }
 
     /**
@@ -205,12 +228,12 @@ final class ClientResponse implements WriteListener {
             return;
         }
         if (unflushed || !response.isCommitted()) {
-            if (!out.isReady()) {
+            if (!ready()) {
                 return;
             }
             unflushed = false;
             out.flush();
-            if (!out.isReady()) {
+            if (!ready()) {
                 return; // back here when the flush has left
             }
         }

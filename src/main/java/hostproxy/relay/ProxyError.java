@@ -37,6 +37,7 @@ public final class ProxyError extends Exception {
         return switch (status) {
             case 400 -> "bad_request";
             case 404 -> "not_allowed";
+            case 408 -> "client_timeout";
             case 508 -> "loop";
             default -> "refused_" + status / 100 + "xx";
         };
@@ -46,7 +47,8 @@ public final class ProxyError extends Exception {
      * What went wrong, as a short fixed word for metrics and the status page: {@code refused},
      * {@code unreachable}, {@code connect_timeout}, {@code response_timeout}, {@code closed},
      * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code not_ready}, {@code failed};
-     * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}.
+     * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}; for a client cut
+     * off by {@code clientIdleTimeout} {@code client_timeout}.
      */
     public String kind() {
         return kind;

@@ -15,7 +15,7 @@ import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
  * I/O reactor, and each side is read only as fast as the other takes the bytes. Nothing is buffered
  * beyond about 64 KiB each way.
  */
-public final class Relay {
+public final class Relay implements AutoCloseable {
     /** Request attribute: a response the backend broke off, for the servlet to abort on a container thread. */
     public static final String ABORTED = "hostproxy.aborted";
     /** The container's asynchronous timeout: longer than any exchange; the relay's own timeouts end them. */
@@ -23,10 +23,13 @@ public final class Relay {
 
     private final CloseableHttpAsyncClient client;
     private final Upstreams upstreams;
+    private final ClientIdleWatch idleWatch;
 
-    public Relay(UpstreamClient client, Upstreams upstreams) {
+    /** @param clientIdleTimeout how long a client may keep an exchange waiting ({@code clientIdleTimeout}) */
+    public Relay(UpstreamClient client, Upstreams upstreams, Duration clientIdleTimeout) {
         this.client = client.client();
         this.upstreams = upstreams;
+        this.idleWatch = new ClientIdleWatch(clientIdleTimeout);
     }
 
     /**
@@ -49,7 +52,13 @@ public final class Relay {
         if (backend.everyAddressOutByActiveHealth()) {
             throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
         }
-        new RelayedExchange(client, upstreams, exchange, route, backend, request, hooks, outcome, servletRequest,
+        new RelayedExchange(client, upstreams, idleWatch, exchange, route, backend, request, hooks, outcome, servletRequest,
                 servletResponse).start();
+    }
+
+    /** Stops watching for idle clients: the container has ended every exchange. */
+    @Override
+    public void close() {
+        idleWatch.close();
     }
 }

@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +42,7 @@ import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
  * happens, and it decides what follows: the next attempt, the response, an error answer, or the end.
  */
 final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Ending, ClientRequestBody.Events,
-        AsyncListener {
+        AsyncListener, ClientIdleWatch.Watched {
     private static final Logger LOG = Logger.getLogger(RelayedExchange.class.getName());
 
     private final CloseableHttpAsyncClient client;
@@ -54,6 +55,8 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     private final HttpServletRequest servletRequest;
     private final HttpServletResponse servletResponse;
     private final AtomicBoolean over = new AtomicBoolean();
+    private final ClientWait clientWait = new ClientWait();
+    private final ClientIdleWatch idleWatch;
     private volatile OutboundRequest request;
     private AsyncContext async;
     private ClientResponse response;
@@ -64,10 +67,11 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     /** An error answer is on its way: no attempt follows. */
     private volatile boolean answered;
 
-    RelayedExchange(CloseableHttpAsyncClient client, Upstreams upstreams, Exchange exchange, Route route,
-            Backend backend, OutboundRequest request, ExchangeHooks hooks, ExchangeOutcome outcome,
+    RelayedExchange(CloseableHttpAsyncClient client, Upstreams upstreams, ClientIdleWatch idleWatch, Exchange exchange,
+            Route route, Backend backend, OutboundRequest request, ExchangeHooks hooks, ExchangeOutcome outcome,
             HttpServletRequest servletRequest, HttpServletResponse servletResponse) {
         this.client = client;
+        this.idleWatch = idleWatch;
         this.upstreams = upstreams;
         this.exchange = exchange;
         this.route = route;
@@ -86,12 +90,13 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         // (none): Tomcat's shutdown then waits for such a request without end.
         async.setTimeout(Relay.ASYNC_TIMEOUT.toMillis());
         async.addListener(this);
-        response = new ClientResponse(async, servletResponse, this);
+        idleWatch.watch(this);
+        response = new ClientResponse(async, servletResponse, this, clientWait);
         response.onRoom(this::room);
         response.listen();
         ClientBody clientBody = request.body();
         if (clientBody != null) {
-            body = new ClientRequestBody(clientBody, this);
+            body = new ClientRequestBody(clientBody, this, clientWait);
             body.listen();
             if (clientBody.mayBeEmpty()) {
                 return; // the first read tells whether there is a body; bodyKnown() goes on
@@ -221,6 +226,13 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             response.backendFailed(e);
             return;
         }
+        if (e instanceof java.io.InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
+            // The backend's connection went quiet because the client stopped sending its body: the
+            // client's fault, not the backend's (the backend's socket timeout counts while it waits too).
+            stopBackend();
+            answer(new ProxyError(408, "the request body did not arrive in time"));
+            return;
+        }
         if (attempts.failed(call.endpoint(), e)) {
             String address = call.endpoint().address().getHostAddress();
             LOG.fine(() -> exchange + ": " + address + " failed (" + e + "); trying again");
@@ -312,6 +324,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         answered = true;
         failure = error.kind();
+        response.dropPendingHead();
         byte[] text = outcome.errorAnswer(error);
         response.offer(ByteBuffer.wrap(text));
         response.headReady();
@@ -339,9 +352,38 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     private void conclude(String kind) {
         if (over.compareAndSet(false, true)) {
+            idleWatch.unwatch(this);
             response.stop();
             outcome.ended(kind);
         }
+    }
+
+    @Override
+    public ClientWait clientWait() {
+        return clientWait;
+    }
+
+    /**
+     * The client kept this exchange waiting for {@code clientIdleTimeout}. One that stalls its
+     * upload before any response gets {@code 408} (RFC 9110 §15.5.9) and its connection closed; one
+     * that stops reading its response has its connection dropped. The backend's side ends either way.
+     */
+    @Override
+    public void clientIdle(Duration idle) {
+        if (over.get()) {
+            return;
+        }
+        String what = clientWait.onRequestBody() ? "sent none of its request body" : "took none of its response";
+        LOG.fine(() -> exchange + ": the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout); cut off");
+        stopBackend();
+        if (clientWait.onRequestBody() && !response.begun()) {
+            answer(new ProxyError(408, "the request body did not arrive in time"));
+            return;
+        }
+        conclude("client_timeout");
+        servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(
+                "the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)"));
+        async.dispatch(); // the servlet throws it on a container thread, which drops the connection
     }
 
     @Override
