@@ -120,7 +120,7 @@ Machine: {ncpu} × {cpu}, {mem}, kernel `{kernel}`.
 Placement: {placement}
 JDK 17: `{jdk17}`
 JDK 25: `{jdk25}`
-JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics on 1 CPU: {gc}).
+JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics{gc_where}: {gc}).
 Tomcat {tomcat}, Jetty {jetty}, {nginx}, {haproxy}, {wrk}.
 hostproxy commit: {commit}
 
@@ -141,7 +141,7 @@ Errors = wrk connect/read/write/timeout errors + non-2xx responses, summed over 
 """.format(ts=meta["timestamp"], cmd=meta["command"], ncpu=meta["ncpu"], cpu=meta["cpu_model"],
            mem=meta["mem"], kernel=meta["kernel"], placement=placement,
            jdk17=meta["jdk17"].strip(), jdk25=meta["jdk25"].strip(), java_opts=meta["java_opts"],
-           gc=meta["jvm_gc_on_1_cpu"], tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
+           gc=meta["jvm_gc_on_1_cpu"], gc_where="" if meta.get("unpinned") else " on 1 CPU", tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
            haproxy=meta["haproxy"], wrk=meta["wrk"], commit=meta["hostproxy_commit"], reps=meta["reps"],
            dur=meta["duration_s"], idle=meta["idle_duration_s"], warm=meta["warmup_s"], jit=meta.get("jit_warmup_s", 0), table=table,
            notes="\n".join(notes))
