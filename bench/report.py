@@ -13,6 +13,7 @@ na = {r["proxy"]: r["na"] for r in rows if "na" in r}
 SC_DESC = {
     "get1k_c1": "GET 1 KiB, 1 conn",
     "get1k_c64": "GET 1 KiB, 64 conns",
+    "get1k_c64_2cpu": "GET 1 KiB, 64 conns, unpinned (2 CPUs)",
     "get1m_c8": "GET 1 MiB, 8 conns",
     "post10m_c4": "POST 10 MiB, 4 conns",
     "idle2000": "2,000 idle conns, trickle",
@@ -90,6 +91,8 @@ lines.append("| " + " | ".join(hdr) + " |")
 lines.append("|" + "---|" * len(hdr))
 for sc in scenarios:
     for p in proxies:
+        if sc.endswith("_2cpu") and (p, sc) not in med:
+            continue  # measured for BENCH_2CPU_PROXIES only
         row = [SC_DESC.get(sc, sc), p] + [fmt(k, f, p, sc) for k, _, f in METRICS]
         m = med.get((p, sc))
         row.append("n/a" if p in na else ("–" if m is None else "{:,} / {:,}".format(m["errors"], m["requests"])))
@@ -100,15 +103,24 @@ notes = []
 for p, why in na.items():
     notes.append("- **{}**: n/a — {}".format(p, why))
 
+if meta.get("unpinned"):
+    placement = ("nothing pinned (`--unpinned`): wrk, proxy, backend nginx and dnsmasq share both CPUs; "
+                 "the JVMs see {} CPUs from the start.".format(meta["ncpu"]))
+else:
+    placement = ("wrk on CPU {}; proxy, backend nginx and dnsmasq on CPU {} (`taskset`), except in the "
+                 "\"unpinned (2 CPUs)\" scenario: for that cell the running proxy's, backend's and dnsmasq's "
+                 "threads are allowed on every CPU (`taskset -a -p`) and wrk runs unpinned; the JVMs keep the "
+                 "ergonomics of their 1-CPU start.".format(meta["cpu_load"], meta["cpu_sut"]))
+
 md = """# hostproxy benchmark results {ts}
 
 Command: `{cmd}`
 
 Machine: {ncpu} × {cpu}, {mem}, kernel `{kernel}`.
-Placement: wrk on CPU {cpu_load}; proxy, backend nginx and dnsmasq on CPU {cpu_sut} (`taskset`).
+Placement: {placement}
 JDK 17: `{jdk17}`
 JDK 25: `{jdk25}`
-JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics on 1 CPU: {gc}).
+JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics{gc_where}: {gc}).
 Tomcat {tomcat}, Jetty {jetty}, {nginx}, {haproxy}, {wrk}.
 hostproxy commit: {commit}
 
@@ -127,9 +139,9 @@ Errors = wrk connect/read/write/timeout errors + non-2xx responses, summed over 
 
 {notes}
 """.format(ts=meta["timestamp"], cmd=meta["command"], ncpu=meta["ncpu"], cpu=meta["cpu_model"],
-           mem=meta["mem"], kernel=meta["kernel"], cpu_load=meta["cpu_load"], cpu_sut=meta["cpu_sut"],
+           mem=meta["mem"], kernel=meta["kernel"], placement=placement,
            jdk17=meta["jdk17"].strip(), jdk25=meta["jdk25"].strip(), java_opts=meta["java_opts"],
-           gc=meta["jvm_gc_on_1_cpu"], tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
+           gc=meta["jvm_gc_on_1_cpu"], gc_where="" if meta.get("unpinned") else " on 1 CPU", tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
            haproxy=meta["haproxy"], wrk=meta["wrk"], commit=meta["hostproxy_commit"], reps=meta["reps"],
            dur=meta["duration_s"], idle=meta["idle_duration_s"], warm=meta["warmup_s"], jit=meta.get("jit_warmup_s", 0), table=table,
            notes="\n".join(notes))
