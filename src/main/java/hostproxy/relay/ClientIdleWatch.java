@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code clientIdleTimeout}: a client that keeps an exchange waiting that long (sends none of its
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * few times per timeout.
  */
 final class ClientIdleWatch implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ClientIdleWatch.class.getName());
+
     /** What is cut off. */
     interface Watched {
         ClientWait clientWait();
@@ -56,8 +60,7 @@ final class ClientIdleWatch implements AutoCloseable {
                     e.clientIdle(timeout);
                 } catch (RuntimeException failure) {
                     // one exchange's fault must not stop the watch over the others
-                    java.util.logging.Logger.getLogger(ClientIdleWatch.class.getName())
-                            .log(java.util.logging.Level.WARNING, "cutting off an idle client failed", failure);
+                    LOG.log(Level.WARNING, "cutting off an idle client failed", failure);
                 }
             }
         }

@@ -11,6 +11,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,19 +219,19 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     @Override
     public void failed(BackendCall call, Exception cause) {
         release(call);
-        if (over.get()) {
-            return;
+        if (over.get() || answered) {
+            return; // the exchange ended, or is answered, for a reason of its own
         }
         IOException e = asIOException(cause, call.headSeen());
         if (call.headSeen()) {
             response.backendFailed(e);
             return;
         }
-        if (e instanceof java.io.InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
+        if (e instanceof InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
             // The backend's connection went quiet because the client stopped sending its body: the
             // client's fault, not the backend's (the backend's socket timeout counts while it waits too).
-            stopBackend();
             answer(new ProxyError(408, "the request body did not arrive in time"));
+            stopBackend();
             return;
         }
         if (attempts.failed(call.endpoint(), e)) {
@@ -292,12 +293,13 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void tooLarge(long limit) {
-        stopBackend();
+        // Answered first, so that the backend call failing as it is cut off finds the exchange answered.
         if (current != null && current.headSeen()) {
             response.backendFailed(new IOException("request body larger than " + limit + " bytes"));
         } else {
             answer(BodyLimit.tooLarge(limit));
         }
+        stopBackend();
     }
 
     @Override
@@ -375,11 +377,12 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         String what = clientWait.onRequestBody() ? "sent none of its request body" : "took none of its response";
         LOG.fine(() -> exchange + ": the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout); cut off");
-        stopBackend();
         if (clientWait.onRequestBody() && !response.begun()) {
             answer(new ProxyError(408, "the request body did not arrive in time"));
+            stopBackend();
             return;
         }
+        stopBackend();
         conclude("client_timeout");
         servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(
                 "the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)"));

@@ -159,7 +159,8 @@ class FailuresCT extends ContainerScenario {
             try (RawClient c = new RawClient(ContainerSuite.port())) {
                 c.send("GET /endless HTTP/1.1\nHost: beta", null);
                 InputStream in = c.input();
-                assertTrue(in.readNBytes(1024).length == 1024, "download " + i + " started");
+                byte[] first = in.readNBytes(1024);
+                assertEquals(1024, first.length, "download " + i + " started: " + new String(first, UTF_8));
             }
         }
         // The pool holds 10 connections per backend: each aborted download must have given its own back.
