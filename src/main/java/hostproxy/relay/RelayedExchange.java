@@ -155,8 +155,14 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
                 request.body() == null ? null : body.producer());
         call.started(client.execute(producer, call, null, context, call));
         if (over.get()) {
-            call.cancel(); // the client left meanwhile
+            drop(call); // the client left meanwhile
         }
+    }
+
+    /** Drops an attempt that outlived its exchange, with its connection: nobody will read it. */
+    private void drop(BackendCall call) {
+        call.cancel();
+        release(call);
     }
 
     private void room(int bytes) {
@@ -179,7 +185,8 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     public void head(BackendCall call, HttpResponse head, EntityDetails entity) {
         attempts.succeeded(call.endpoint());
         if (answered || over.get()) {
-            return; // answered already (a body over the limit): this late response goes nowhere
+            drop(call); // answered already (a body over the limit), or the client left: it goes nowhere
+            return;
         }
         List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
                 call.endpoint());
@@ -203,6 +210,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     public void data(BackendCall call, ByteBuffer src) {
         if (answered || over.get()) {
             src.position(src.limit());
+            drop(call); // unread, it would hold its pooled connection once its window is used up
             return;
         }
         response.offer(src);
@@ -347,8 +355,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         BackendCall call = current;
         if (call != null && !sending) {
-            call.cancel();
-            release(call);
+            drop(call);
         }
     }
 
