@@ -76,6 +76,17 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         this.runtime = runtime;
     }
 
+    /**
+     * Closes this attempt's connection if it has one, leaving the attempt to fail on its own (and
+     * be released as any failure is): for a request body cut off mid-way.
+     */
+    void closeConnection() {
+        AsyncExecRuntime r = runtime;
+        if (r != null && r.isEndpointAcquired()) {
+            r.discardEndpoint();
+        }
+    }
+
     /** Drops this attempt and its connection (never returned to the pool half-read or half-sent). */
     void cancel() {
         over.set(true);

@@ -342,11 +342,11 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     }
 
     /**
-     * Ends the backend's side. While the request body is still going out, its producer cuts it off:
-     * it fails on the I/O thread when the connection next asks it for bytes (at once if connected,
-     * when the request is sent otherwise), which closes that connection with no last chunk; a
-     * cancelled connect could otherwise still hand a fresh connection to the request. Once the body
-     * is out, the attempt is dropped with its connection.
+     * Ends the backend's side. While the request body is still going out, its connection is closed
+     * if there is one, and its producer cuts the body off: it fails on the I/O thread when a
+     * connection asks it for bytes, which closes that connection with no last chunk (a cancelled
+     * connect could otherwise still hand a fresh connection to the request). Once the body is out,
+     * the attempt is dropped with its connection.
      */
     private void stopBackend() {
         boolean sending = body != null && !body.sent();
@@ -356,6 +356,8 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         BackendCall call = current;
         if (call != null && !sending) {
             drop(call);
+        } else if (call != null) {
+            call.closeConnection();
         }
     }
 

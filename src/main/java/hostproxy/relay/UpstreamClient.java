@@ -1,6 +1,7 @@
 package hostproxy.relay;
 
 import hostproxy.config.ProxyConfig;
+import java.nio.channels.ClosedSelectorException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
@@ -75,7 +76,8 @@ public final class UpstreamClient implements AutoCloseable {
                     chain.proceed(request, entity, scope, callback);
                 })
                 .setThreadFactory(threads)
-                .setIoReactorExceptionCallback(e -> LOG.log(Level.WARNING, "hostproxy: backend I/O failed", e))
+                .setIoReactorExceptionCallback(e -> LOG.log(e instanceof ClosedSelectorException ? Level.FINE : Level.WARNING,
+                        "hostproxy: backend I/O failed", e)) // (a selector closed under it: the client is closing)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         // Waiting for a free pooled connection is bounded like connecting.
                         .setConnectionRequestTimeout(connect)
