@@ -74,8 +74,8 @@ public final class HostProxyServlet extends HttpServlet {
                 return;
             }
             if (!proxy.admitExchange()) {
-                throw ProxyError.unavailable("too many exchanges in progress (maxExchanges "
-                        + proxy.config().maxExchanges() + ")", 1);
+                throw ProxyError.overloaded("too many exchanges in progress (maxExchanges "
+                        + proxy.config().maxExchanges() + ")");
             }
             OutboundRequest outbound = door.limitBody(
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()))

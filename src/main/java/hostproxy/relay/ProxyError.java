@@ -48,7 +48,7 @@ public final class ProxyError extends Exception {
      * {@code unreachable}, {@code connect_timeout}, {@code response_timeout}, {@code closed},
      * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code not_ready}, {@code failed};
      * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}; for a client cut
-     * off by {@code clientIdleTimeout} {@code client_timeout}.
+     * off by {@code clientIdleTimeout} {@code client_timeout}; beyond {@code maxExchanges} {@code overloaded}.
      */
     public String kind() {
         return kind;
@@ -69,6 +69,17 @@ public final class ProxyError extends Exception {
     public static ProxyError unavailable(String reason, int retryAfterSeconds) {
         ProxyError e = new ProxyError(503, "not_ready", reason, null, true);
         e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /**
+     * {@code maxExchanges} reached: {@code 503} with {@code Retry-After: 1}, counted as
+     * {@code overloaded}. No backend's fault, and logged only at FINE, so that a flood cannot
+     * flood the log as well; the metric tells.
+     */
+    public static ProxyError overloaded(String reason) {
+        ProxyError e = new ProxyError(503, "overloaded", reason, null, false);
+        e.retryAfterSeconds = 1;
         return e;
     }
 
