@@ -284,19 +284,19 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void completed() {
-        conclude(failure);
-        async.complete();
+        if (conclude(failure)) {
+            complete();
+        }
     }
 
     @Override
     public void clientGone(Throwable cause) {
-        if (over.get()) {
-            return;
+        if (!conclude(null)) {
+            return; // over already: the container may tell of one failure several ways
         }
         LOG.fine(() -> exchange + ": client went away: " + cause);
         stopBackend();
-        conclude(null);
-        async.complete();
+        complete();
     }
 
     @Override
@@ -316,9 +316,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
                 + " body bytes; aborting the client connection (" + cause + ")";
         LOG.warning(() -> exchange + ": " + message);
         stopBackend();
-        conclude("aborted");
-        servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(message));
-        async.dispatch(); // the servlet throws it on a container thread, which drops the connection
+        if (conclude("aborted")) {
+            abortClient(message);
+        }
     }
 
     @Override
@@ -361,11 +361,36 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
     }
 
-    private void conclude(String kind) {
-        if (over.compareAndSet(false, true)) {
-            idleWatch.unwatch(this);
-            response.stop();
-            outcome.ended(kind);
+    /** @return true for the one caller that ends the exchange; everyone else leaves it alone */
+    private boolean conclude(String kind) {
+        if (!over.compareAndSet(false, true)) {
+            return false;
+        }
+        idleWatch.unwatch(this);
+        response.stop();
+        outcome.ended(kind);
+        return true;
+    }
+
+    /** Completes the servlet's exchange, unless the container is completing it already (an error it saw). */
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException completing) {
+            LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
+        }
+    }
+
+    /**
+     * Drops the client's connection: the servlet throws the reason on a container thread
+     * ({@link Relay#ABORTED}), which makes the container close it.
+     */
+    private void abortClient(String why) {
+        servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
+        try {
+            async.dispatch();
+        } catch (IllegalStateException completing) {
+            LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
         }
     }
 
@@ -392,17 +417,15 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             return;
         }
         stopBackend();
-        conclude("client_timeout");
-        servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(
-                "the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)"));
-        async.dispatch(); // the servlet throws it on a container thread, which drops the connection
+        if (conclude("client_timeout")) {
+            abortClient("the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)");
+        }
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        if (!over.get()) { // completed by the container (it stopped, or the connection failed)
+        if (conclude(null)) { // completed by the container (it stopped, or the connection failed)
             stopBackend();
-            conclude(null);
         }
     }
 
