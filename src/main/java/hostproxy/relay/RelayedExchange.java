@@ -342,11 +342,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     }
 
     /**
-     * Ends the backend's side. While the request body is still going out, its connection is closed
-     * if there is one, and its producer cuts the body off: it fails on the I/O thread when a
-     * connection asks it for bytes, which closes that connection with no last chunk (a cancelled
-     * connect could otherwise still hand a fresh connection to the request). Once the body is out,
-     * the attempt is dropped with its connection.
+     * Ends the backend's side: the attempt is dropped with its connection. While the request body
+     * is still going out, its producer also cuts it off: it fails on the I/O thread if a connection
+     * still asks it for bytes, which closes that connection with no last chunk.
      */
     private void stopBackend() {
         boolean sending = body != null && !body.sent();
@@ -354,10 +352,11 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             body.stop();
         }
         BackendCall call = current;
-        if (call != null && !sending) {
+        if (call != null) {
+            if (sending) {
+                call.closeConnection();
+            }
             drop(call);
-        } else if (call != null) {
-            call.closeConnection();
         }
     }
 
