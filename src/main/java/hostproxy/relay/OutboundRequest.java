@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 
@@ -9,9 +10,11 @@ import java.util.Set;
  * @param method     the client's method, whatever it is
  * @param rawTarget  path and query exactly as the client sent them ({@code /a%2Fb?x=1&x=})
  * @param headers    the header fields to send, already filtered by {@link HeaderPolicy}
- * @param body       the client's body, or {@code null} when the request has none
+ * @param body       the client's body stream, or {@code null} when the request has none
+ * @param bodyLength the body's length, or {@code -1} to send it chunked
  */
-public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, ClientBody body) {
+public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, InputStream body,
+        long bodyLength) {
     /** RFC 9110 §9.2.2. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
@@ -24,16 +27,11 @@ public record OutboundRequest(String method, String rawTarget, List<HeaderField>
             }
         }
         fields.add(new HeaderField(name, value));
-        return new OutboundRequest(method, rawTarget, List.copyOf(fields), body);
+        return new OutboundRequest(method, rawTarget, List.copyOf(fields), body, bodyLength);
     }
 
-    /** The same request without a body (an HTTP/2 request whose stream ended with its headers). */
-    OutboundRequest withoutBody() {
-        return new OutboundRequest(method, rawTarget, headers, null);
-    }
-
-    /** May be sent again: idempotent, and without a body that the first try consumed. */
+    /** May be sent again: idempotent, and without a body that was consumed by the first try. */
     boolean isReplayable() {
-        return IDEMPOTENT.contains(method) && body == null;
+        return IDEMPOTENT.contains(method) && (body == null || bodyLength == 0);
     }
 }
