@@ -233,11 +233,10 @@ public final class Backend {
     }
 
     /** A read-only view for the admin port. */
-    BackendStatus status(long nowNanos) {
+    BackendStatus status() {
         List<BackendStatus.Address> addresses = new ArrayList<>();
         for (Endpoint e : endpoints) {
-            String detail = e.readiness() != Endpoint.Readiness.READY ? e.lastCheck()
-                    : e.lastFailure();
+            String detail = e.readiness() != Endpoint.Readiness.READY ? e.lastCheck() : e.lastFailure();
             addresses.add(new BackendStatus.Address(e.address().getHostAddress(), e.state(), e.inFlight(),
                     detail));
         }

@@ -218,9 +218,8 @@ public final class Upstreams implements AutoCloseable {
 
     /** Every known name with its addresses and their state, sorted by name: for the admin port. */
     public List<BackendStatus> snapshot() {
-        long now = System.nanoTime();
         return backends.values().stream().sorted(Comparator.comparing(Backend::name))
-                .map(b -> b.status(now)).toList();
+                .map(Backend::status).toList();
     }
 
     /** DNS answers taken in so far (first lookups, refreshes and forced lookups). */

@@ -154,6 +154,27 @@ class UpstreamsTest {
         assertSame(api, u.backend("api"));
     }
 
+    /** The status page's word: the end of a back-off lets one request try the address, it does not heal it. */
+    @Test
+    void anAddressStaysFailingAfterItsBackOffUntilAConnectSucceeds() throws Exception {
+        Endpoint e = new Endpoint(InetAddress.getByName("10.0.0.3"));
+        long now = System.nanoTime();
+        assertEquals("healthy", e.state());
+        e.connectFailed(now, "Connection refused");
+        assertEquals("failing", e.state());
+        // the first back-off is 1 s of the real clock: wait until it is over (bounded), then look again
+        long deadline = now + Endpoint.FIRST_BACKOFF.toNanos() * 3;
+        while (!e.isUp(System.nanoTime()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(e.isUp(System.nanoTime()), "tried again once its back-off is over");
+        assertEquals("failing", e.state(), "but still failing until a connect succeeds");
+        assertEquals("Connection refused", e.lastFailure());
+        e.succeeded();
+        assertEquals("healthy", e.state());
+        assertEquals(null, e.lastFailure());
+    }
+
     @Test
     void readinessFromHealthChecksNewThenReadyThenEjectedAfterFallThenBackAfterRise() throws Exception {
         Endpoint e = new Endpoint(InetAddress.getByName("10.0.0.1"), true);

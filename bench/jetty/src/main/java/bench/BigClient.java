@@ -173,29 +173,17 @@ public final class BigClient {
         if (error == null && !ok) {
             error = "backend saw '" + answer + "', sent '" + expect + "'";
         }
-        System.out.printf(Locale.ROOT, "upload   %d bytes: %s in %.1f s (%.0f MB/s)%s%n", bytes, ok ? "OK, byte-exact"
-                : "FAILED", s, sent / s / 1e6, error == null ? "" : ": " + error);
-        return String.format(Locale.ROOT, "\"upload_ok\":%b,\"upload_s\":%.2f,\"upload_mbps\":%.1f,\"upload_error\":%s",
-                ok, s, sent / s / 1e6, error == null ? "null" : "\"" + error.replace("\"", "'") + "\"");
+        return transfer("upload", bytes, ok, s, sent, error);
     }
 
     static String download(InetSocketAddress addr, String host, long bytes, long limitMs) throws Exception {
         long t0 = System.nanoTime();
         long deadline = System.currentTimeMillis() + limitMs;
         MessageDigest got = MessageDigest.getInstance("SHA-256");
-        MessageDigest want = MessageDigest.getInstance("SHA-256");
         String error = null;
         long received = 0;
         try (Socket so = new Socket()) {
-            so.connect(addr, 5000);
-            so.setSoTimeout(30000);
-            so.getOutputStream().write(("GET /big?bytes=" + bytes + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            InputStream in = new BufferedInputStream(so.getInputStream(), 256 * 1024);
-            Resp r = head(in);
-            if (r.status != 200) {
-                throw new IOException("HTTP " + r.status);
-            }
+            Resp r = getBig(so, addr, host, bytes, 256 * 1024);
             byte[] b = new byte[256 * 1024];
             int n;
             while ((n = r.body.read(b, 0, (int) Math.min(b.length, r.length >= 0 ? r.length - received : b.length))) > 0) {
@@ -212,21 +200,11 @@ public final class BigClient {
             error = e.getClass().getSimpleName() + ": " + e.getMessage() + " (after " + received + " bytes)";
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        byte[] blk = new byte[BigStream.BLOCK];
-        for (long i = 0, done = 0; done < bytes; i++) {
-            BigStream.block(i, blk);
-            int len = (int) Math.min(BigStream.BLOCK, bytes - done);
-            want.update(blk, 0, len);
-            done += len;
-        }
-        boolean ok = error == null && received == bytes && MessageDigest.isEqual(got.digest(), want.digest());
+        boolean ok = error == null && received == bytes && MessageDigest.isEqual(got.digest(), BigStream.sha256(bytes));
         if (error == null && !ok) {
             error = "received " + received + " bytes, SHA-256 " + (received == bytes ? "differs" : "n/a");
         }
-        System.out.printf(Locale.ROOT, "download %d bytes: %s in %.1f s (%.0f MB/s)%s%n", bytes, ok ? "OK, byte-exact"
-                : "FAILED", s, received / s / 1e6, error == null ? "" : ": " + error);
-        return String.format(Locale.ROOT, "\"download_ok\":%b,\"download_s\":%.2f,\"download_mbps\":%.1f,\"download_error\":%s",
-                ok, s, received / s / 1e6, error == null ? "null" : "\"" + error.replace("\"", "'") + "\"");
+        return transfer("download", bytes, ok, s, received, error);
     }
 
     static String slow(InetSocketAddress addr, String host, long rate, long seconds) throws Exception {
@@ -235,15 +213,7 @@ public final class BigClient {
         long received = 0;
         long mismatches = 0;
         try (Socket so = new Socket()) {
-            so.connect(addr, 5000);
-            so.setSoTimeout(30000);
-            so.getOutputStream().write(("GET /big?bytes=" + (1L << 30) + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            InputStream in = new BufferedInputStream(so.getInputStream(), 16 * 1024);
-            Resp r = head(in);
-            if (r.status != 200) {
-                throw new IOException("HTTP " + r.status);
-            }
+            Resp r = getBig(so, addr, host, 1L << 30, 16 * 1024);
             byte[] b = new byte[16 * 1024];
             long endNs = t0 + seconds * 1_000_000_000L;
             while (System.nanoTime() < endNs) {
@@ -275,6 +245,31 @@ public final class BigClient {
                 error == null ? "" : "; " + error);
         return String.format(Locale.ROOT, "\"slow_ok\":%b,\"slow_bytes\":%d,\"slow_s\":%.1f,\"slow_mbps\":%.2f,"
                 + "\"slow_mismatches\":%d,\"slow_error\":%s", ok, received, s, received / s / 1e6, mismatches,
-                error == null ? "null" : "\"" + error.replace("\"", "'") + "\"");
+                json(error));
+    }
+
+    /** Connects {@code so} and asks for {@code GET /big?bytes=N}; returns the response once its head says 200. */
+    static Resp getBig(Socket so, InetSocketAddress addr, String host, long bytes, int buffer) throws IOException {
+        so.connect(addr, 5000);
+        so.setSoTimeout(30000);
+        so.getOutputStream().write(("GET /big?bytes=" + bytes + " HTTP/1.1\r\nHost: " + host
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        Resp r = head(new BufferedInputStream(so.getInputStream(), buffer));
+        if (r.status != 200) {
+            throw new IOException("HTTP " + r.status);
+        }
+        return r;
+    }
+
+    /** Prints one transfer's summary line and returns its RESULT fields, named {@code <name>_ok} and so on. */
+    static String transfer(String name, long bytes, boolean ok, double s, long moved, String error) {
+        System.out.printf(Locale.ROOT, "%-8s %d bytes: %s in %.1f s (%.0f MB/s)%s%n", name, bytes,
+                ok ? "OK, byte-exact" : "FAILED", s, moved / s / 1e6, error == null ? "" : ": " + error);
+        return String.format(Locale.ROOT, "\"%s_ok\":%b,\"%s_s\":%.2f,\"%s_mbps\":%.1f,\"%s_error\":%s",
+                name, ok, name, s, name, moved / s / 1e6, name, json(error));
+    }
+
+    static String json(String error) {
+        return error == null ? "null" : "\"" + error.replace("\"", "'") + "\"";
     }
 }

@@ -38,6 +38,19 @@ public final class BigStream {
         return off < 8 ? (byte) (index >>> (56 - 8 * off)) : BASE[off];
     }
 
+    /** The SHA-256 of the stream's first {@code bytes} bytes. */
+    public static byte[] sha256(long bytes) throws java.security.NoSuchAlgorithmException {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] blk = new byte[BLOCK];
+        for (long i = 0, done = 0; done < bytes; i++) {
+            block(i, blk);
+            int len = (int) Math.min(BLOCK, bytes - done);
+            md.update(blk, 0, len);
+            done += len;
+        }
+        return md.digest();
+    }
+
     public static String hex(byte[] d) {
         StringBuilder sb = new StringBuilder();
         for (byte b : d) {
