@@ -4,7 +4,6 @@ import hostproxy.relay.Exchange;
 import hostproxy.relay.ProxyError;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,33 +15,32 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
-    /** Answers with plain text: for callers that do not know what the client accepts. */
-    static void send(Exchange exchange, ProxyError error, HttpServletResponse response) {
-        send(exchange, null, error, null, null, response);
-    }
-
     /**
-     * Answers with the error's status and its reason: a small HTML page when the client accepts
-     * {@code text/html}, else one line of plain text. Backend failures and loops are logged at
-     * WARNING; what a client caused (a bad request, a name DNS does not know) only at FINE, so that
-     * bad input cannot flood the log.
+     * Sets the error's status and headers on the response and returns its body: a small HTML page
+     * when the client accepts {@code text/html}, else one line of plain text. Backend failures and
+     * loops are logged at WARNING; what a client caused (a bad request, a name DNS does not know)
+     * only at FINE, so that bad input cannot flood the log.
      *
      * @param client the real client address (see {@code trustedProxies}) for the log, or {@code null}
      * @param request the request, for its {@code Accept} header and protocol
      * @param pages  the HTML pages, or {@code null} for plain text always
+     * @return the body to write; empty when the response was committed already (nothing is changed)
      */
-    static void send(Exchange exchange, String client, ProxyError error, HttpServletRequest request, ErrorPages pages,
-            HttpServletResponse response) {
+    static byte[] answer(Exchange exchange, String client, ProxyError error, HttpServletRequest request,
+            ErrorPages pages, HttpServletResponse response) {
         Level level = error.backendFault() || error.status() == 508 ? Level.WARNING : Level.FINE;
         String from = client == null ? "" : " from " + client;
         LOG.log(level, () -> exchange + from + " -> " + error.status() + ": " + error.logLine());
         if (response.isCommitted()) {
-            return;
+            return new byte[0];
         }
         boolean html = pages != null && ErrorPages.acceptsHtml(request.getHeader("Accept"));
         byte[] body = (html ? pages.html(error.status(), error.reason()) : error.reason() + "\n")
                 .getBytes(StandardCharsets.UTF_8);
-        response.reset();
+        if (!request.isAsyncStarted()) {
+            // (Asynchronous: nothing was set yet, and Tomcat 10.1's reset() drops the write listener.)
+            response.reset();
+        }
         response.setStatus(error.status());
         response.setContentType(html ? "text/html;charset=UTF-8" : "text/plain;charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");
@@ -51,16 +49,12 @@ final class ErrorResponses {
         if (error.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
-        if (error.status() == 413 && !request.getProtocol().startsWith("HTTP/2")) {
-            // The rest of the body is not worth reading. (HTTP/2 has no Connection field, RFC 9113
+        if ((error.status() == 413 || error.status() == 408) && !request.getProtocol().startsWith("HTTP/2")) {
+            // The rest of the body is not worth reading (or waiting for). (HTTP/2 has no Connection field, RFC 9113
             // §8.2.2: a client must reject a response carrying one; the stream is reset instead.)
             response.setHeader("Connection", "close");
         }
         response.setContentLength(body.length);
-        try {
-            response.getOutputStream().write(body);
-        } catch (IOException e) {
-            LOG.fine(() -> exchange + ": client went away before the error response: " + e);
-        }
+        return body;
     }
 }

@@ -61,7 +61,7 @@ final class HostProxy implements AutoCloseable {
         this.router = new Router(config, loopGuard);
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections, healthChecks(config));
-        this.relay = new Relay(client, upstreams);
+        this.relay = new Relay(client, upstreams, config.clientIdleTimeout());
         this.tunnels = new Tunnels(config, upstreams, serverInfo);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());
@@ -191,6 +191,11 @@ final class HostProxy implements AutoCloseable {
         }
     }
 
+    /** Whether one more exchange may be relayed now ({@code maxExchanges}); this one is counted in already. */
+    boolean admitExchange() {
+        return inFlight.get() <= config.maxExchanges();
+    }
+
     void exchangeBegins() {
         inFlight.incrementAndGet();
     }
@@ -237,8 +242,8 @@ final class HostProxy implements AutoCloseable {
     }
 
     /**
-     * Closes every tunnel and stops their thread, stops the admin port, the DNS refresh and the
-     * health checks, then closes every pooled backend connection.
+     * Closes every tunnel and stops their thread, stops the admin port, the idle-client watch, the
+     * DNS refresh and the health checks, then closes every pooled backend connection.
      */
     @Override
     public void close() throws IOException {
@@ -250,6 +255,7 @@ final class HostProxy implements AutoCloseable {
             }
             metrics.close();
         } finally {
+            relay.close();
             upstreams.close();
             client.close();
         }

@@ -1,6 +1,8 @@
 package hostproxy;
 
 import hostproxy.relay.Exchange;
+import hostproxy.relay.ExchangeOutcome;
+import hostproxy.relay.Relay;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
@@ -10,12 +12,14 @@ import hostproxy.routing.Rejection;
 import hostproxy.routing.Route;
 import hostproxy.routing.RoutingDecision;
 import hostproxy.tunnel.UpgradeRequest;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -37,16 +41,24 @@ public final class HostProxyServlet extends HttpServlet {
         proxy.ready();
     }
 
-    /** Overrides the per-method dispatch: every method, PATCH and extension methods included, is relayed. */
+    /**
+     * Overrides the per-method dispatch: every method, PATCH and extension methods included, is
+     * relayed. The container's thread only routes the request and starts the relay; the exchange
+     * goes on without it and is counted when it ends.
+     */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getDispatcherType() == DispatcherType.ASYNC) {
+            abortBrokenOff(request);
+            return;
+        }
         long start = System.nanoTime();
         proxy.exchangeBegins();
         ServletExchange incoming = new ServletExchange(request);
         Exchange exchange = new Exchange(proxy.nextExchangeId(), request.getMethod(), request.getRequestURI(),
                 RequestIds.of(request.getHeader(RequestIds.HEADER)), new Trace());
         ClientView client = incoming.client(proxy.trustedProxies());
-        String failure = null;
+        Outcome outcome = new Outcome(exchange, client, request, response, start);
         try {
             if (!incoming.protocolSupported()) {
                 throw new ProxyError(400, "unsupported protocol " + request.getProtocol() + "; use HTTP/1.1 or HTTP/2");
@@ -58,20 +70,68 @@ public final class HostProxyServlet extends HttpServlet {
                 OutboundRequest handshake = incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy())
                         .withHeader(RequestIds.HEADER, exchange.requestId());
                 proxy.tunnels().open(exchange, route, upgrade, handshake, request, response, door);
+                outcome.ended(null);
                 return;
+            }
+            if (!proxy.admitExchange()) {
+                throw ProxyError.overloaded("too many exchanges in progress (maxExchanges "
+                        + proxy.config().maxExchanges() + ")");
             }
             OutboundRequest outbound = door.limitBody(
                     incoming.outbound(door.preserveHost(), proxy.viaToken(), client.viaTrustedProxy()))
                     .withHeader(RequestIds.HEADER, exchange.requestId());
-            proxy.relay().forward(exchange, route, outbound, response, door);
+            proxy.relay().start(exchange, route, outbound, request, response, door, outcome);
         } catch (ProxyError error) {
-            failure = error.kind();
-            ErrorResponses.send(exchange, client.address(), error, request, proxy.errorPages(),
-                    response);
-        } catch (ResponseAbortedException brokenOff) {
-            failure = "aborted";
+            byte[] body = outcome.errorAnswer(error);
+            outcome.ended(error.kind());
+            try {
+                response.getOutputStream().write(body);
+            } catch (IOException e) {
+                LOG.fine(() -> exchange + ": client went away before the error response: " + e);
+            }
+        }
+    }
+
+    /**
+     * A backend broke off a response already under way: thrown here, on a container thread, the
+     * failure makes the container drop the client's connection, so that the client sees the response
+     * incomplete instead of a shorter body that looks whole.
+     */
+    private static void abortBrokenOff(HttpServletRequest request) throws IOException {
+        Object aborted = request.getAttribute(Relay.ABORTED);
+        if (aborted instanceof ResponseAbortedException brokenOff) {
             ConnectionAbort.abort(request, brokenOff);
-        } finally {
+        }
+    }
+
+    /** How one exchange ends: its error answer, and its count in metrics and the access log, once. */
+    private final class Outcome implements ExchangeOutcome {
+        private final Exchange exchange;
+        private final ClientView client;
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final long start;
+        private final AtomicBoolean counted = new AtomicBoolean();
+
+        Outcome(Exchange exchange, ClientView client, HttpServletRequest request, HttpServletResponse response,
+                long start) {
+            this.exchange = exchange;
+            this.client = client;
+            this.request = request;
+            this.response = response;
+            this.start = start;
+        }
+
+        @Override
+        public byte[] errorAnswer(ProxyError error) {
+            return ErrorResponses.answer(exchange, client.address(), error, request, proxy.errorPages(), response);
+        }
+
+        @Override
+        public void ended(String failure) {
+            if (!counted.compareAndSet(false, true)) {
+                return;
+            }
             Trace t = exchange.trace();
             proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
                     System.nanoTime() - start, t.retries());

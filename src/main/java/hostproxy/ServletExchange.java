@@ -1,5 +1,6 @@
 package hostproxy;
 
+import hostproxy.relay.ClientBody;
 import hostproxy.relay.Forwarding;
 import hostproxy.relay.HeaderField;
 import hostproxy.relay.HeaderPolicy;
@@ -9,8 +10,6 @@ import hostproxy.routing.RequestHead;
 import hostproxy.routing.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -54,35 +53,21 @@ final class ServletExchange {
                 request.getServerPort(), http2 ? "2" : request.getProtocol().substring(request.getProtocol().indexOf('/') + 1), viaToken,
                 preserveHost ? clientHost : null, peerTrusted);
         List<HeaderField> headers = HeaderPolicy.toBackend(headers(), forwarding);
+        return new OutboundRequest(request.getMethod(), rawTarget(), headers, body());
+    }
+
+    /** The request's body, or {@code null} when it has none. */
+    private ClientBody body() throws IOException {
         long length = request.getContentLengthLong();
         if (length >= 0) {
-            return outbound(headers, length == 0 ? InputStream.nullInputStream() : request.getInputStream(), length);
+            return length == 0 ? null : new ClientBody(request.getInputStream(), length, false);
         }
         if (http2) {
             // HTTP/2 frames bodies itself: a request without Content-Length may still carry one.
-            return outbound(headers, bodyIfAny(request.getInputStream()), -1);
+            return new ClientBody(request.getInputStream(), -1, true);
         }
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
-        return outbound(headers, chunked ? request.getInputStream() : null, -1); // RFC 9112 §6.3: no body
-    }
-
-    /** @param length the body's length, or -1 to send it chunked */
-    private OutboundRequest outbound(List<HeaderField> headers, InputStream body, long length) {
-        return new OutboundRequest(request.getMethod(), rawTarget(), headers, body, length);
-    }
-
-    /**
-     * The body, or {@code null} when the stream ended with its headers: the first read tells
-     * (at once for a request without body, whose END_STREAM came with its HEADERS frame).
-     */
-    private static InputStream bodyIfAny(InputStream in) throws IOException {
-        PushbackInputStream body = new PushbackInputStream(in, 1);
-        int first = body.read();
-        if (first < 0) {
-            return null;
-        }
-        body.unread(first);
-        return body;
+        return chunked ? new ClientBody(request.getInputStream(), -1, false) : null; // RFC 9112 §6.3: no body
     }
 
     /**

@@ -64,8 +64,15 @@ class ErrorResponsesTest {
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getHeader" -> "Accept".equalsIgnoreCase((String) args[0]) ? accept : null;
                     case "getProtocol" -> protocol;
+                    case "isAsyncStarted" -> false;
                     default -> null;
                 });
+    }
+
+    /** Answers as the servlet does: the response's head set, its body written. */
+    private void send(Exchange exchange, String client, ProxyError error, HttpServletRequest request, ErrorPages pages,
+            HttpServletResponse response) {
+        body.writeBytes(ErrorResponses.answer(exchange, client, error, request, pages, response));
     }
 
     private static HttpServletRequest request(String accept) {
@@ -74,7 +81,7 @@ class ErrorResponsesTest {
 
     @Test
     void everyAddressOutIs503WithRetryAfter() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", ProxyError.unavailable("backend api has no healthy address", 5), request("*/*"),
+        send(EXCHANGE, "192.0.2.1", ProxyError.unavailable("backend api has no healthy address", 5), request("*/*"),
                 ErrorPages.load(""), response());
         assertEquals(503, status);
         assertEquals("5", headers.get("Retry-After"));
@@ -83,7 +90,7 @@ class ErrorResponsesTest {
 
     @Test
     void aBrowserGetsHtmlAndOthersPlainText() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(404, "no service for this host"), request("text/html"),
+        send(EXCHANGE, "192.0.2.1", new ProxyError(404, "no service for this host"), request("text/html"),
                 ErrorPages.load(""), response());
         assertEquals("text/html;charset=UTF-8", headers.get("Content-Type"));
         assertTrue(body.toString(StandardCharsets.UTF_8).contains("<h1>404 Not Found</h1>"));
@@ -93,7 +100,7 @@ class ErrorResponsesTest {
 
     @Test
     void a413ClosesTheConnection() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
+        send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
                 request(null), ErrorPages.load(""), response());
         assertEquals("close", headers.get("Connection"));
         assertEquals("text/plain;charset=UTF-8", headers.get("Content-Type"));
@@ -102,7 +109,7 @@ class ErrorResponsesTest {
     /** RFC 9113 §8.2.2: HTTP/2 has no connection-specific fields; a client must reject a response with one. */
     @Test
     void a413OverHttp2CarriesNoConnectionField() {
-        ErrorResponses.send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
+        send(EXCHANGE, "192.0.2.1", new ProxyError(413, "request body larger than 1024 bytes"),
                 request(null, "HTTP/2.0"), ErrorPages.load(""), response());
         assertEquals(413, status);
         assertNull(headers.get("Connection"));

@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.HttpRoute;
+import org.apache.hc.core5.pool.ConnPoolControl;
 
 /**
  * The proxy's metrics, in a Micrometer registry of this deployment's own (never the global one),
@@ -66,7 +67,7 @@ public final class ProxyMetrics implements AutoCloseable {
     // Micrometer 1.17 deprecates its HttpClient 5 pool binder for HttpClient's own
     // httpclient5-observation module (5.6+), which this build does not carry yet; it works as before.
     @SuppressWarnings("deprecation")
-    public ProxyMetrics(Upstreams upstreams, PoolingHttpClientConnectionManager pool, IntSupplier inFlight,
+    public ProxyMetrics(Upstreams upstreams, ConnPoolControl<HttpRoute> pool, IntSupplier inFlight,
             String version) {
         this.upstreams = upstreams;
         // Two of ProcessorMetrics' names break Prometheus' naming rules (promtool says so): left out.

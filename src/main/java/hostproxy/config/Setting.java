@@ -31,9 +31,17 @@ public enum Setting {
     RESPONSE_TIMEOUT("responseTimeout", "60s",
             "Longest silence from a backend while waiting for its response or between body reads; then `504` "
                     + "(or an aborted response once it has started)."),
-    MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "100",
-            "Pooled connections to one backend address at most."),
-    MAX_CONNECTIONS("maxConnections", "400", "Pooled connections to all backends at most."),
+    MAX_CONNECTIONS_PER_BACKEND("maxConnectionsPerBackend", "2000",
+            "Connections to one backend address at most; each exchange under way holds one (a stream too). Beyond, "
+                    + "a request waits up to `connectTimeout` for one, then gets `503`."),
+    MAX_CONNECTIONS("maxConnections", "10000", "Connections to all backends at most."),
+    CLIENT_IDLE_TIMEOUT("clientIdleTimeout", "60s",
+            "Longest a client may keep an exchange waiting: sending none of its request body, or taking none of "
+                    + "its response; then `408` (upload, before any response) or its connection dropped."),
+    MAX_EXCHANGES("maxExchanges", "10000",
+            "Exchanges relayed at once at most (streams included; tunnels count in `maxTunnels`); beyond: `503` "
+                    + "with `Retry-After: 1`. No thread is held per exchange, so this bounds memory (about 150 KiB "
+                    + "per busy exchange), not threads."),
     DNS_SERVERS("dnsServers", "",
             "DNS servers to ask, comma-separated IP addresses with optional port (`127.0.0.11`, `[fd00::53]:5353`); "
                     + "empty: the system's resolvers (`/etc/resolv.conf`, with its search domains, or Windows' own). "

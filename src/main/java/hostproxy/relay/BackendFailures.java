@@ -33,7 +33,9 @@ import org.apache.hc.core5.http.UnsupportedHttpVersionException;
  * <li>HttpCore reads a body framed both ways by its chunks; {@link FramingReuseStrategy} closes its
  *     connection afterwards and {@link HeaderPolicy#toClient} drops the {@code Content-Length}.</li>
  * <li>HttpCore skips interim (1xx) responses and never presents one as the final response.</li>
- * <li>{@link GuardedConnection} closes a connection with bytes beyond the end of a response.</li>
+ * <li>HttpCore's I/O reactor reads an idle pooled connection as bytes arrive: bytes beyond the end of
+ *     a response find no request to answer, and the connection is closed ({@link RelayedExchange}
+ *     resends a request that met such a connection).</li>
  * <li>An invalid chunk or a body cut short fails the body read: {@code 502} while nothing reached
  *     the client, else the client's connection is aborted ({@link Relay}).</li>
  * </ul>

@@ -1,6 +1,5 @@
 package hostproxy.relay;
 
-import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 
@@ -10,11 +9,9 @@ import java.util.Set;
  * @param method     the client's method, whatever it is
  * @param rawTarget  path and query exactly as the client sent them ({@code /a%2Fb?x=1&x=})
  * @param headers    the header fields to send, already filtered by {@link HeaderPolicy}
- * @param body       the client's body stream, or {@code null} when the request has none
- * @param bodyLength the body's length, or {@code -1} to send it chunked
+ * @param body       the client's body, or {@code null} when the request has none
  */
-public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, InputStream body,
-        long bodyLength) {
+public record OutboundRequest(String method, String rawTarget, List<HeaderField> headers, ClientBody body) {
     /** RFC 9110 §9.2.2. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
@@ -27,11 +24,16 @@ public record OutboundRequest(String method, String rawTarget, List<HeaderField>
             }
         }
         fields.add(new HeaderField(name, value));
-        return new OutboundRequest(method, rawTarget, List.copyOf(fields), body, bodyLength);
+        return new OutboundRequest(method, rawTarget, List.copyOf(fields), body);
     }
 
-    /** May be sent again: idempotent, and without a body that was consumed by the first try. */
+    /** The same request without a body (an HTTP/2 request whose stream ended with its headers). */
+    OutboundRequest withoutBody() {
+        return new OutboundRequest(method, rawTarget, headers, null);
+    }
+
+    /** May be sent again: idempotent, and without a body that the first try consumed. */
     boolean isReplayable() {
-        return IDEMPOTENT.contains(method) && (body == null || bodyLength == 0);
+        return IDEMPOTENT.contains(method) && body == null;
     }
 }

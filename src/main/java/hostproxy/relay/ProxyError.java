@@ -37,6 +37,7 @@ public final class ProxyError extends Exception {
         return switch (status) {
             case 400 -> "bad_request";
             case 404 -> "not_allowed";
+            case 408 -> "client_timeout";
             case 508 -> "loop";
             default -> "refused_" + status / 100 + "xx";
         };
@@ -46,7 +47,8 @@ public final class ProxyError extends Exception {
      * What went wrong, as a short fixed word for metrics and the status page: {@code refused},
      * {@code unreachable}, {@code connect_timeout}, {@code response_timeout}, {@code closed},
      * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code not_ready}, {@code failed};
-     * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}.
+     * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}; for a client cut
+     * off by {@code clientIdleTimeout} {@code client_timeout}; beyond {@code maxExchanges} {@code overloaded}.
      */
     public String kind() {
         return kind;
@@ -67,6 +69,17 @@ public final class ProxyError extends Exception {
     public static ProxyError unavailable(String reason, int retryAfterSeconds) {
         ProxyError e = new ProxyError(503, "not_ready", reason, null, true);
         e.retryAfterSeconds = retryAfterSeconds;
+        return e;
+    }
+
+    /**
+     * {@code maxExchanges} reached: {@code 503} with {@code Retry-After: 1}, counted as
+     * {@code overloaded}. No backend's fault, and logged only at FINE, so that a flood cannot
+     * flood the log as well; the metric tells.
+     */
+    public static ProxyError overloaded(String reason) {
+        ProxyError e = new ProxyError(503, "overloaded", reason, null, false);
+        e.retryAfterSeconds = 1;
         return e;
     }
 

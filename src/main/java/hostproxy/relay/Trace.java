@@ -8,11 +8,12 @@ import hostproxy.upstream.Endpoint;
  * the first attempt to the backend's response head). Written by the exchange's own thread only.
  */
 public final class Trace {
-    private String backend;
-    private String address;
-    private int retries;
-    private long firstAttemptNanos;
-    private long upstreamNanos = -1;
+    // written by whichever thread moves the exchange on (container or backend I/O), read at its end
+    private volatile String backend;
+    private volatile String address;
+    private volatile int retries;
+    private volatile long firstAttemptNanos;
+    private volatile long upstreamNanos = -1;
 
     /** The backend name, once DNS knew it; {@code null} before (or when it never did). */
     public String backend() {

@@ -1,63 +1,96 @@
 package hostproxy.relay;
 
 import hostproxy.config.ProxyConfig;
-import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.pool.ConnPoolControl;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * The one HttpClient all exchanges share, set up to relay rather than to browse, and its pool.
- * Every exchange names the backend address itself (a route per IP that keeps the host name), so
- * the pool holds connections per address and the client never resolves a name.
+ * The one non-blocking HttpClient all exchanges share, set up to relay rather than to browse, and
+ * its pool. Its I/O reactor (one thread per core) does every backend read and write; no thread
+ * waits for a backend. Every exchange names the backend address itself (a route per IP that keeps
+ * the host name), so the pool holds connections per address and the client never resolves a name.
+ *
+ * <p>A pooled connection never carries one response's excess bytes into the next exchange: the
+ * reactor reads an idle connection as soon as bytes arrive, takes them for a response nobody asked
+ * for and closes the connection (HttpCore's {@code ClientHttp1StreamDuplexer}, "Unexpected response").
  */
 public final class UpstreamClient implements AutoCloseable {
-    private final PoolingHttpClientConnectionManager pool;
-    private final CloseableHttpClient client;
+    private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
+    /** Context attribute: the client sent no {@code User-Agent}, so none is sent on its behalf. */
+    static final String NO_USER_AGENT = "hostproxy.noUserAgent";
 
-    private UpstreamClient(PoolingHttpClientConnectionManager pool, CloseableHttpClient client) {
+    private final PoolingAsyncClientConnectionManager pool;
+    private final CloseableHttpAsyncClient client;
+    private final ReactorThreads threads;
+
+    private UpstreamClient(PoolingAsyncClientConnectionManager pool, CloseableHttpAsyncClient client,
+            ReactorThreads threads) {
         this.pool = pool;
         this.client = client;
+        this.threads = threads;
     }
 
     public static UpstreamClient create(ProxyConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
-        ConnectionConfig connections = ConnectionConfig.custom()
-                .setConnectTimeout(connect)
-                .setSocketTimeout(response)
-                // Every lease asks the connection whether it is fit for reuse: GuardedConnection looks
-                // for unread bytes (without blocking) and, after 2 s idle, for a backend that closed.
-                .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
-                .build();
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+        PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(config.maxConnectionsPerBackend())
                 .setMaxConnTotal(config.maxConnections())
-                .setDefaultConnectionConfig(connections)
-                .setConnectionFactory(GuardedConnection.factory())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(response)
+                        .build())
+                // HTTP/1.1 to every backend, https ones included (no ALPN h2): one framing to guard.
+                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 .build();
-        CloseableHttpClient client = HttpClients.custom()
+        ReactorThreads threads = new ReactorThreads();
+        CloseableHttpAsyncClient client = HttpAsyncClients.custom()
                 .setConnectionManager(pool)
                 .setConnectionReuseStrategy(new FramingReuseStrategy())
-                // A request body the client broke off (or that passed maxBodySize) drops the backend
-                // connection, so that no last chunk makes the cut-off body look complete.
-                .addExecInterceptorFirst("drop-on-client-body-failure", (request, scope, chain) -> {
-                    if (request.getEntity() instanceof ClientBodyEntity body) {
-                        body.onFailureDrop(scope.execRuntime::discardEndpoint);
+                .setRoutePlanner(new AddressedRoutes())
+                // Each attempt learns its runtime, so that dropping it closes its connection at once
+                // (a body half read or half sent must never go back to the pool).
+                .addExecInterceptorFirst("hostproxy-call", (request, entity, scope, chain, callback) -> {
+                    if (scope.clientContext.getAttribute(BackendCall.CONTEXT) instanceof BackendCall call) {
+                        call.runtime(scope.execRuntime);
                     }
-                    return chain.proceed(request, scope);
+                    chain.proceed(request, entity, scope, callback);
                 })
+                .setThreadFactory(threads)
+                .setIoReactorExceptionCallback(e -> LOG.log(e instanceof ClosedSelectorException ? Level.FINE : Level.WARNING,
+                        "hostproxy: backend I/O failed", e)) // (a selector closed under it: the client is closing)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         // Waiting for a free pooled connection is bounded like connecting.
                         .setConnectionRequestTimeout(connect)
                         .setResponseTimeout(response)
+                        // No "Upgrade: TLS/1.2" offered on the client's behalf.
+                        .setProtocolUpgradeEnabled(false)
                         .build())
+                // The client's User-Agent, or none, passes unchanged (the library adds its own otherwise).
+                .addRequestInterceptorLast((request, entity, context) -> {
+                    if (context.getAttribute(NO_USER_AGENT) != null) {
+                        request.removeHeaders(HttpHeaders.USER_AGENT);
+                    }
+                })
                 // A redirect is the client's to follow, with its own cookies and credentials.
                 .disableRedirectHandling()
                 // A retry is never hidden: only the relay decides what is safe to resend, and where.
@@ -70,18 +103,38 @@ public final class UpstreamClient implements AutoCloseable {
                 .disableAuthCaching()
                 // Pooled connections are not tied to a user identity (no NTLM-style state).
                 .disableConnectionState()
-                // The client's User-Agent, or none, passes unchanged.
-                .disableDefaultUserAgent()
                 .build();
-        return new UpstreamClient(pool, client);
+        client.start();
+        return new UpstreamClient(pool, client, threads);
     }
 
-    CloseableHttpClient client() {
+    /** The reactor's threads, named, and kept to be joined on close. */
+    private static final class ReactorThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+        private final List<Thread> started = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread t = new Thread(task, "hostproxy-upstream-" + count.incrementAndGet());
+            t.setDaemon(true);
+            started.add(t);
+            return t;
+        }
+
+        void join(long millis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + millis;
+            for (Thread t : started) {
+                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        }
+    }
+
+    CloseableHttpAsyncClient client() {
         return client;
     }
 
     /** The connection pool, for the admin port's metrics (read only). */
-    public PoolingHttpClientConnectionManager pool() {
+    public ConnPoolControl<HttpRoute> pool() {
         return pool;
     }
 
@@ -93,9 +146,17 @@ public final class UpstreamClient implements AutoCloseable {
         pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
     }
 
-    /** Closes every connection at once: in-flight exchanges have ended with the container. */
+    /**
+     * Closes every connection at once and waits for the reactor's threads to end: in-flight
+     * exchanges have ended with the container, and a thread left behind would pin the application.
+     */
     @Override
-    public void close() throws IOException {
+    public void close() {
         client.close(CloseMode.IMMEDIATE);
+        try {
+            threads.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -76,6 +76,7 @@ public final class ContainerSuite {
                 + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
         s.put("responseTimeout", "1s");
+        s.put("clientIdleTimeout", "2s");
         s.put("maxConnectionsPerBackend", "10");
         s.put("maxConnections", "20");
         s.put("dnsServers", DNS.server());

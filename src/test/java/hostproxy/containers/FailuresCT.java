@@ -125,6 +125,12 @@ class FailuresCT extends ContainerScenario {
         try (RawClient keepAlive = new RawClient(ContainerSuite.port())) {
             r = keepAlive.send("GET /f HTTP/1.1\nHost: alpha", null).read();
         }
+        if (r.status() == 502) {
+            // The backend's connection closed in the read that brought its first chunk: nothing was
+            // relayed yet, so the client gets a clean error instead of a head with a cut-off body.
+            assertTrue(r.text().startsWith("backend alpha "), r.text());
+            return;
+        }
         assertEquals(200, r.status());
         assertEquals("chunked", r.header("Transfer-Encoding"));
         assertFalse(r.complete(), "the response must not end with a last chunk");
@@ -146,10 +152,15 @@ class FailuresCT extends ContainerScenario {
             return false;
         }));
         for (int i = 0; i < 200; i++) {
+            // A container tells of a client gone only when its write fails, which a loaded machine
+            // may delay past the suite's 500 ms wait for a pooled connection: wait for a free one.
+            Await.until(() -> backends.beta.openConnections() < 10, Duration.ofSeconds(10),
+                    "an aborted download gives its backend connection back");
             try (RawClient c = new RawClient(ContainerSuite.port())) {
                 c.send("GET /endless HTTP/1.1\nHost: beta", null);
                 InputStream in = c.input();
-                assertTrue(in.readNBytes(1024).length == 1024, "download " + i + " started");
+                byte[] first = in.readNBytes(1024);
+                assertEquals(1024, first.length, "download " + i + " started: " + new String(first, UTF_8));
             }
         }
         // The pool holds 10 connections per backend: each aborted download must have given its own back.
@@ -162,4 +173,54 @@ class FailuresCT extends ContainerScenario {
         assertTrue(System.nanoTime() - start < 400_000_000L, "a normal request is served at once");
     }
 
+
+    /** {@code clientIdleTimeout} (2 s in this suite): an upload stalled before any response gets 408. */
+    @Test
+    void aStalledUploadGets408() throws IOException {
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            c.send("POST /up HTTP/1.1\nHost: alpha\nContent-Length: 1000", "x".repeat(100).getBytes(UTF_8));
+            long start = System.nanoTime();
+            RawResponse r = c.read();
+            assertEquals(408, r.status(), r.statusLine() + " " + r.text());
+            assertEquals("the request body did not arrive in time\n", r.text());
+            assertTrue(System.nanoTime() - start < 8_000_000_000L, "cut off after about 2 s");
+        }
+    }
+
+    /**
+     * A client that stops reading is cut off after {@code clientIdleTimeout}: its backend
+     * connection closes and its own connection ends without a last chunk, whatever the container.
+     */
+    @Test
+    void aClientThatStopsReadingIsCutOff() throws Exception {
+        byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(UTF_8);
+        backends.beta.handle(req -> Reply.head("HTTP/1.1 200 OK\nTransfer-Encoding: chunked", (out, socket) -> {
+            for (int i = 0; i < 100_000; i++) { // only a cut-off ends it
+                out.write(chunk);
+            }
+            return false;
+        }));
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            c.send("GET /endless HTTP/1.1\nHost: beta", null);
+            InputStream in = c.input();
+            assertEquals(1024, in.readNBytes(1024).length, "the download started");
+            Await.until(() -> backends.beta.openConnections() == 0, Duration.ofSeconds(20),
+                    "the backend's connection is dropped once the client stalled for clientIdleTimeout");
+            byte[] tail = new byte[0];
+            byte[] buffer = new byte[65536];
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    assertTrue(System.nanoTime() < deadline, "the proxy closes the client's connection");
+                    byte[] joined = new byte[tail.length + n];
+                    System.arraycopy(tail, 0, joined, 0, tail.length);
+                    System.arraycopy(buffer, 0, joined, tail.length, n);
+                    tail = java.util.Arrays.copyOfRange(joined, Math.max(0, joined.length - 7), joined.length);
+                }
+            } catch (java.net.SocketException reset) {
+                // dropped: as good as closed
+            }
+            assertFalse(new String(tail, UTF_8).endsWith("\r\n0\r\n\r\n"), "the download must not end with a last chunk");
+        }
+    }
 }

@@ -154,8 +154,15 @@ class FrontDoorCT extends ContainerScenario {
         RawResponse r = send(null, "POST /u HTTP/1.1\nHost: cutoff\nTransfer-Encoding: chunked", chunked(3, 1000));
         assertEquals(413, r.status(), r.text());
         assertEquals("request body larger than 1024 bytes\n", r.text());
-        Await.until(() -> cut.acceptedConnections() > 0 && cut.openConnections() == 0, Duration.ofSeconds(5),
-                "the backend exchange is dropped");
+        // Where the container hands over the whole body at once (Jetty), the limit is passed before
+        // the backend is called at all; elsewhere the first chunks went out and the exchange is dropped.
+        // (If the limit passed before the request head left, the attempt failed before sending a
+        // byte and its fresh connection may stay idle: then it carried nothing of this request.)
+        try {
+            Await.until(() -> cut.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
+        } catch (AssertionError stillOpen) {
+            assertFalse(cut.received().contains("POST /u"), "an open backend connection carried the request: " + cut.received());
+        }
         assertFalse(cut.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + cut.received());
     }
 

@@ -224,7 +224,14 @@ class FrontDoorIT {
                     chunked(3, 1000));
             assertEquals(413, r.status(), r.text());
             assertEquals("request body larger than 1024 bytes\n", r.text());
-            Await.until(() -> sink2.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
+            // The limit may pass before the request head has left (the whole body came in one read):
+            // the attempt then fails before a byte is sent, and its fresh connection may stay idle.
+            // Either the backend connection closes, or it never carried a byte of this body.
+            try {
+                Await.until(() -> sink2.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
+            } catch (AssertionError stillOpen) {
+                assertTrue(sink2.received().isEmpty(), "an open backend connection carried bytes: " + sink2.received());
+            }
             assertFalse(sink2.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + sink2.received());
             assertEquals(0, sink2.requestCount() > 0 ? countComplete(sink2) : 0);
         }

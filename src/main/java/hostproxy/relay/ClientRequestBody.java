@@ -1,0 +1,242 @@
+package hostproxy.relay;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+
+/**
+ * The client's request body on its way to the backend. It is read without blocking
+ * ({@link ReadListener}) while fewer than {@value #WINDOW} bytes wait for the backend's connection;
+ * each write to the backend makes room and reading goes on, so a slow backend slows the client's
+ * upload and a fast one is fed as the bytes arrive.
+ *
+ * <p>The container's callbacks and the backend's I/O thread both call {@link #pull()}; one runs it
+ * at a time, and it runs again when asked meanwhile.
+ */
+final class ClientRequestBody implements ReadListener {
+    static final int WINDOW = 64 * 1024;
+    private static final int READ_SIZE = 16 * 1024;
+
+    /** What the body tells the exchange. */
+    interface Events {
+        /** Known from the first read: whether an HTTP/2 body without length is empty after all. */
+        void bodyKnown(boolean empty);
+
+        /** The client went away, or sent less than its Content-Length. */
+        void clientGone(Throwable cause);
+
+        /** A body of unknown length passed {@code maxBodySize}. */
+        void tooLarge(long limit);
+    }
+
+    private final ClientBody body;
+    private final Events events;
+    private final ClientWait wait;
+    private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final byte[] buffer = new byte[READ_SIZE];
+    private volatile boolean eof;
+    private volatile boolean failed;
+    private volatile DataStreamChannel channel;
+    private volatile boolean sent;
+    private long received;
+    private boolean known;
+
+    ClientRequestBody(ClientBody body, Events events, ClientWait wait) {
+        this.body = body;
+        this.events = events;
+        this.wait = wait;
+    }
+
+    /**
+     * Starts reading, on the container's thread: what has arrived is read at once (Tomcat calls no
+     * listener for an HTTP/2 stream that ended with its headers), the rest as it comes.
+     */
+    void listen() {
+        body.stream().setReadListener(this);
+        pull();
+    }
+
+    @Override
+    public void onDataAvailable() {
+        pull();
+    }
+
+    @Override
+    public void onAllDataRead() {
+        pull();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        fail(t);
+    }
+
+    /** Whether the whole body went out to the backend. */
+    boolean sent() {
+        return sent;
+    }
+
+    /** Stops reading, and sending: the exchange is over; a body under way is cut off at the backend. */
+    void stop() {
+        failed = true;
+        DataStreamChannel c = channel;
+        if (c != null) {
+            c.requestOutput();
+        }
+    }
+
+    void pull() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            readWhileRoom();
+        } while (wip.decrementAndGet() != 0);
+    }
+
+    private void readWhileRoom() {
+        ServletInputStream in = body.stream();
+        try {
+            while (!eof && !failed && queued.get() < WINDOW && in.isReady()) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    eof = true;
+                } else if (n > 0) {
+                    wait.readProgressed();
+                    received += n;
+                    if (body.limit() >= 0 && received > body.limit()) {
+                        stop();
+                        events.tooLarge(body.limit());
+                        return;
+                    }
+                    queued.addAndGet(n);
+                    chunks.add(ByteBuffer.wrap(Arrays.copyOf(buffer, n)));
+                }
+            }
+            if (!eof && !failed && in.isFinished()) {
+                eof = true;
+            }
+            if (eof || failed) {
+                wait.readProgressed();
+            } else if (queued.get() < WINDOW) {
+                wait.readBlocked(); // room, but the client sent nothing more (isReady() said no)
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return;
+        }
+        if (failed) {
+            return;
+        }
+        if (eof && body.length() >= 0 && received < body.length()) {
+            fail(new IOException("the client sent " + received + " of " + body.length() + " body bytes"));
+            return;
+        }
+        if (!known && (eof || received > 0)) {
+            known = true;
+            events.bodyKnown(received == 0);
+        }
+        DataStreamChannel c = channel;
+        if (c != null && (eof || queued.get() > 0)) {
+            c.requestOutput();
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (failed) {
+            return;
+        }
+        stop();
+        events.clientGone(cause);
+    }
+
+    /**
+     * The body as one attempt sends it. Only a connect failure leads to another attempt with a
+     * body, and then nothing of it was taken: every attempt starts from what waits in the queue.
+     */
+    AsyncEntityProducer producer() {
+        return new AsyncEntityProducer() {
+            @Override
+            public boolean isRepeatable() {
+                return false;
+            }
+
+            @Override
+            public String getContentType() {
+                return null; // travels as a header field
+            }
+
+            @Override
+            public long getContentLength() {
+                return body.length();
+            }
+
+            @Override
+            public String getContentEncoding() {
+                return null;
+            }
+
+            @Override
+            public boolean isChunked() {
+                return body.length() < 0;
+            }
+
+            @Override
+            public Set<String> getTrailerNames() {
+                return null;
+            }
+
+            @Override
+            public int available() {
+                // at the end or after a failure, one more call: to end the stream, or to drop the connection
+                return eof || failed ? Math.max(1, queued.get()) : queued.get();
+            }
+
+            @Override
+            public void produce(DataStreamChannel to) throws IOException {
+                channel = to;
+                if (failed) {
+                    // Thrown on the I/O thread, this closes the backend connection mid-body: the
+                    // backend never sees a last chunk, so it cannot take the cut-off body for a whole one.
+                    throw new IOException("the client's request body broke off");
+                }
+                for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
+                    int n = to.write(b);
+                    queued.addAndGet(-n);
+                    if (b.hasRemaining()) {
+                        return; // the connection's buffer is full: called again when it drains
+                    }
+                    chunks.poll();
+                }
+                if (eof) {
+                    sent = true;
+                    to.endStream((List<? extends Header>) null);
+                } else {
+                    pull();
+                }
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                // the exchange hears of it through its response side
+            }
+
+            @Override
+            public void releaseResources() {
+                channel = null;
+            }
+        };
+    }
+}

@@ -1,0 +1,257 @@
+package hostproxy.relay;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.logging.Logger;
+
+/**
+ * The client's side of the response: bytes the backend sent wait in a short queue until the
+ * client's connection takes them, written without blocking ({@link WriteListener}). Each write makes
+ * room for as many bytes from the backend ({@link #onRoom}), so a slow client slows the backend read
+ * and the queue stays short. A write that empties the queue is flushed, so that each event of a
+ * stream reaches the client when the backend sends it.
+ *
+ * <p>Container callbacks and backend I/O threads both call {@link #drain()}; one runs it at a time
+ * and it runs again when asked meanwhile, so that writes never overlap and no signal is lost.
+ */
+final class ClientResponse implements WriteListener {
+    private static final Logger LOG = Logger.getLogger(ClientResponse.class.getName());
+
+    /** What a finished drain leaves the exchange to do. */
+    interface Ending {
+        /** The whole response reached the client's connection. */
+        void completed();
+
+        /** The client went away, or its connection failed. */
+        void clientGone(Throwable cause);
+
+        /** The backend failed after the response began: the client's connection is dropped. */
+        void brokenOff(long bytesReceived, Throwable cause);
+
+        /** The backend failed before any byte was committed: the response was reset for an error answer, to be given now. */
+        void failedBeforeCommit(Throwable cause);
+    }
+
+    private final AsyncContext async;
+    private final HttpServletResponse response;
+    private final Ending ending;
+    private final ClientWait wait;
+    private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger wip = new AtomicInteger();
+    private ServletOutputStream out;
+    private volatile IntConsumer onRoom = n -> { };
+    private volatile boolean headReady;
+    private volatile Runnable pendingHead;
+    private volatile boolean ended;
+    private volatile Throwable backendFailure;
+    private volatile boolean done;
+    private boolean unflushed;
+    /** Body bytes the backend sent: counted on its I/O thread, read when it broke off. */
+    private volatile long received;
+
+    ClientResponse(AsyncContext async, HttpServletResponse response, Ending ending, ClientWait wait) {
+        this.async = async;
+        this.response = response;
+        this.ending = ending;
+        this.wait = wait;
+    }
+
+    /** Starts listening for the client's connection to take bytes; called on the container's thread. */
+    void listen() throws IOException {
+        out = response.getOutputStream();
+        out.setWriteListener(this);
+    }
+
+    /** Where room for more backend bytes is announced: the bytes just written to the client. */
+    void onRoom(IntConsumer room) {
+        this.onRoom = room;
+    }
+
+    /** The status and headers are set on the response: body bytes may follow. */
+    void headReady() {
+        headReady = true;
+        drain();
+    }
+
+    /**
+     * The backend's status and headers, set on the response only when its first body byte (or its
+     * end) is written: a backend that fails before can still be answered with a clean error, with
+     * no head to take back (Tomcat 10.1's {@code reset()} would drop the write listener too).
+     */
+    void headReady(Runnable applyHead) {
+        pendingHead = applyHead;
+        headReady();
+    }
+
+    private void applyHead() {
+        Runnable apply = pendingHead;
+        if (apply != null) {
+            pendingHead = null;
+            apply.run();
+        }
+    }
+
+    /** Body bytes, copied: the caller's buffer is reused. */
+    void offer(ByteBuffer src) {
+        received += src.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src).flip();
+        chunks.add(copy);
+        drain();
+    }
+
+    /** The body is complete: the response completes once the client's connection has taken it. */
+    void end() {
+        ended = true;
+        drain();
+    }
+
+    /** The backend failed after the head: an error answer while no body byte came, else a dropped connection. */
+    void backendFailed(Throwable cause) {
+        backendFailure = cause;
+        drain();
+    }
+
+    /** The exchange is over for a reason found elsewhere: nothing more is written. */
+    void stop() {
+        done = true;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void onWritePossible() {
+        wait.writeProgressed();
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        gone(t);
+    }
+
+    void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        do {
+            try {
+                drainOnce();
+            } catch (IOException | RuntimeException e) {
+                gone(e);
+            }
+        } while (wip.decrementAndGet() != 0);
+    }
+
+    private void drainOnce() throws IOException {
+        if (done || !headReady || out == null) {
+            return;
+        }
+        int room = 0;
+        try {
+            for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
+                if (!ready()) {
+                    return;
+                }
+                applyHead();
+                int n = b.remaining();
+                out.write(b.array(), b.arrayOffset() + b.position(), n);
+                chunks.poll();
+                room += n;
+                unflushed = true;
+            }
+        } finally {
+            if (room > 0) {
+                onRoom.accept(room);
+            }
+        }
+        Throwable failure = backendFailure;
+        if (failure != null) {
+            brokenOff(failure);
+            return;
+        }
+        if (ended) {
+            if (ready()) { // the last write has left: completing now cannot cut it
+                applyHead();
+                done = true;
+                ending.completed();
+            }
+            return;
+        }
+        if (unflushed && ready()) {
+            unflushed = false;
+            out.flush();
+        }
+    }
+
+    /** Whether the client's connection takes bytes now; if not, the wait on the client is timed. */
+    private boolean ready() {
+        if (out.isReady()) {
+            wait.writeProgressed();
+            return true;
+        }
+        wait.writeBlocked();
+        return false;
+    }
+
+    /** Whether any of the response went to the client (its head was applied): an error answer is too late. */
+    boolean begun() {
+        return headReady && pendingHead == null;
+    }
+
+    /** Forgets a backend head not applied yet: an error answer replaces it. */
+    void dropPendingHead() {
+        pendingHead = null;
+    }
+
+    /**
+     * The backend failed after its head. Without a body byte yet, the client gets a clean error
+     * instead (its head was never applied). Otherwise what came is passed on and committed, then the connection is dropped: a
+     * response the container has not committed would be replaced by its own error page.
+     */
+    private void brokenOff(Throwable failure) throws IOException {
+        if (received == 0) { // nothing of the backend's response was set on the client's yet
+            backendFailure = null;
+            pendingHead = null;
+            headReady = false;
+            ending.failedBeforeCommit(failure); // answers with an error: a new head, body and end
+            return;
+        }
+        if (unflushed || !response.isCommitted()) {
+            if (!ready()) {
+                return;
+            }
+            unflushed = false;
+            out.flush();
+            if (!ready()) {
+                return; // back here when the flush has left
+            }
+        }
+        done = true;
+        ending.brokenOff(received, failure);
+    }
+
+    private void gone(Throwable cause) {
+        if (done) {
+            return;
+        }
+        done = true;
+        LOG.fine(() -> "client went away during the response: " + cause);
+        ending.clientGone(cause);
+    }
+
+    /** Completes the servlet's asynchronous exchange; the container then finishes the response. */
+    void complete() {
+        async.complete();
+    }
+}

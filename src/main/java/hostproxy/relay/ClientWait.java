@@ -1,0 +1,46 @@
+package hostproxy.relay;
+
+/**
+ * How long one exchange has been waiting on its client: for body bytes it could take, or for the
+ * client's connection to take the response. Waiting on the backend does not count.
+ */
+final class ClientWait {
+    private volatile long readingSince;
+    private volatile long writingSince;
+
+    /** The client has sent nothing more, though there is room for it. */
+    void readBlocked() {
+        if (readingSince == 0) {
+            readingSince = System.nanoTime() | 1; // never 0
+        }
+    }
+
+    /** The client sent body bytes, or its body is complete. */
+    void readProgressed() {
+        readingSince = 0;
+    }
+
+    /** The client's connection takes no more bytes for now. */
+    void writeBlocked() {
+        if (writingSince == 0) {
+            writingSince = System.nanoTime() | 1;
+        }
+    }
+
+    /** The client's connection took bytes. */
+    void writeProgressed() {
+        writingSince = 0;
+    }
+
+    /** Nanoseconds waited on the client so far (the longer wait of the two), 0 when not waiting. */
+    long waitedNanos(long now) {
+        long r = readingSince;
+        long w = writingSince;
+        return Math.max(r == 0 ? 0 : now - r, w == 0 ? 0 : now - w);
+    }
+
+    /** Whether the wait is on the request body (so no response has begun because of it). */
+    boolean onRequestBody() {
+        return readingSince != 0;
+    }
+}

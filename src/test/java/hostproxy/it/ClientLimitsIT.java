@@ -1,0 +1,172 @@
+package hostproxy.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hostproxy.it.support.Await;
+import hostproxy.it.support.Backends;
+import hostproxy.it.support.ProxyServer;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.Reply;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Issue 9's limits, now that no thread is held per exchange: {@code clientIdleTimeout} cuts off a
+ * client that stalls its upload or stops reading, and {@code maxExchanges} bounds how many
+ * exchanges are open at once. A proxy with a 1 s idle timeout and at most 3 exchanges.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientLimitsIT {
+    private Backends backends;
+    private ProxyServer proxy;
+
+    @BeforeAll
+    void start() throws Exception {
+        backends = Backends.start();
+        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT), "clientIdleTimeout", "1s",
+                "maxExchanges", "3"));
+        proxy.dns().set("alpha", "127.0.0.11");
+        proxy.dns().set("beta", "127.0.0.12");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (backends != null) {
+            backends.close();
+        }
+    }
+
+    @BeforeEach
+    void reset() {
+        backends.reset();
+    }
+
+    @Test
+    void aStalledUploadGets408AndTheBackendNeverSeesItComplete() throws Exception {
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.send("POST /up HTTP/1.1\nHost: alpha\nContent-Length: 1000", "x".repeat(100).getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            RawResponse r = c.read();
+            assertEquals(408, r.status(), r.statusLine() + " " + r.text());
+            assertEquals("the request body did not arrive in time\n", r.text());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "cut off after about 1 s");
+        }
+        Await.until(() -> backends.alpha.openConnections() == 0, Duration.ofSeconds(5),
+                "the backend's connection is dropped mid-body");
+        assertFalse(backends.alpha.received().contains("x".repeat(101)), "the backend got more than the client sent");
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffAndItsBackendConnectionDropped() throws Exception {
+        byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        backends.beta.handle(req -> Reply.head("HTTP/1.1 200 OK\nTransfer-Encoding: chunked", (out, socket) -> {
+            for (int i = 0; i < 100_000; i++) { // ~1.6 GB at most: only a cut-off ends it
+                out.write(chunk);
+            }
+            return false;
+        }));
+        try (RawClient c = new RawClient(proxy.port())) {
+            c.send("GET /endless HTTP/1.1\nHost: beta", null);
+            InputStream in = c.input();
+            assertEquals(1024, in.readNBytes(1024).length, "the download started");
+            // then this client reads nothing: the proxy's buffers and the sockets' fill up
+            Await.until(() -> backends.beta.openConnections() == 0, Duration.ofSeconds(15),
+                    "the backend's connection is dropped once the client stalled for clientIdleTimeout");
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            assertTrue(readToEnd(in, rest), "the proxy closed the client's connection");
+            assertFalse(rest.toString(StandardCharsets.US_ASCII).endsWith("\r\n0\r\n\r\n"),
+                    "the cut-off download must not end with a last chunk");
+        }
+    }
+
+    /** Reads until the connection ends or is reset (true), keeping the last bytes; false if it stays open 10 s. */
+    private static boolean readToEnd(InputStream in, ByteArrayOutputStream tail) throws IOException {
+        byte[] buffer = new byte[65536];
+        byte[] last = new byte[0];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            for (int n; (n = in.read(buffer)) >= 0 && System.nanoTime() < deadline; ) {
+                byte[] joined = new byte[last.length + n];
+                System.arraycopy(last, 0, joined, 0, last.length);
+                System.arraycopy(buffer, 0, joined, last.length, n);
+                last = java.util.Arrays.copyOfRange(joined, Math.max(0, joined.length - 7), joined.length);
+            }
+            return System.nanoTime() < deadline;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        } finally {
+            tail.write(last);
+        }
+    }
+
+    @Test
+    void beyondMaxExchangesA503WithRetryAfterAndNoQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        backends.gamma.handle(req -> Reply.head("HTTP/1.1 200 OK\nContent-Type: text/event-stream\nTransfer-Encoding: chunked",
+                (out, socket) -> {
+                    out.write("9\r\ndata: 1\n\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return false;
+                }));
+        proxy.dns().set("gamma", "127.0.0.13");
+        List<RawClient> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RawClient c = new RawClient(proxy.port());
+                streams.add(c);
+                c.send("GET /events HTTP/1.1\nHost: gamma", null);
+                String status = c.readLine();
+                assertTrue(status != null && status.startsWith("HTTP/1.1 200"), "stream " + i + " is open: " + status);
+            }
+            long start = System.nanoTime();
+            RawResponse refused = RawClient.exchange(proxy.port(), "GET /x HTTP/1.1\nHost: alpha\nConnection: close");
+            assertEquals(503, refused.status(), refused.statusLine() + " " + refused.text());
+            assertEquals("1", refused.header("Retry-After"));
+            assertTrue(refused.text().startsWith("too many exchanges in progress"), refused.text());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "refused at once, not queued");
+        } finally {
+            release.countDown();
+            for (RawClient c : streams) {
+                c.close();
+            }
+        }
+        Await.until(() -> {
+            try {
+                return RawClient.exchange(proxy.port(), "GET /x HTTP/1.1\nHost: alpha\nConnection: close").status() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10), "a request is served again once the streams ended");
+    }
+}
