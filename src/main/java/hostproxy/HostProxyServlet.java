@@ -132,11 +132,14 @@ public final class HostProxyServlet extends HttpServlet {
             if (!counted.compareAndSet(false, true)) {
                 return;
             }
-            Trace t = exchange.trace();
-            proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
-                    System.nanoTime() - start, t.retries());
-            AccessLogAttributes.set(request, exchange);
-            proxy.exchangeEnds();
+            try {
+                Trace t = exchange.trace();
+                proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
+                        System.nanoTime() - start, t.retries());
+                AccessLogAttributes.set(request, exchange);
+            } finally {
+                proxy.exchangeEnds(); // whatever happened above, or draining would wait for it in vain
+            }
         }
     }
 

@@ -42,6 +42,7 @@ final class ClientRequestBody implements ReadListener {
     private final ClientBody body;
     private final Events events;
     private final ClientWait wait;
+    private final ServletGate gate;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
@@ -53,8 +54,9 @@ final class ClientRequestBody implements ReadListener {
     private long received;
     private boolean known;
 
-    ClientRequestBody(ClientBody body, Events events, ClientWait wait) {
+    ClientRequestBody(ClientBody body, ServletGate gate, Events events, ClientWait wait) {
         this.body = body;
+        this.gate = gate;
         this.events = events;
         this.wait = wait;
     }
@@ -102,7 +104,13 @@ final class ClientRequestBody implements ReadListener {
             return;
         }
         do {
-            readWhileRoom();
+            if (gate.enter()) { // never once the exchange is over: the stream may be another request's by then
+                try {
+                    readWhileRoom();
+                } finally {
+                    gate.leave();
+                }
+            }
         } while (wip.decrementAndGet() != 0);
     }
 
@@ -117,8 +125,10 @@ final class ClientRequestBody implements ReadListener {
                     wait.readProgressed();
                     received += n;
                     if (body.limit() >= 0 && received > body.limit()) {
-                        stop();
+                        // The exchange answers 413 first; only then is the body cut off (stop()),
+                        // or the backend's connection failing could be answered 502 before it.
                         events.tooLarge(body.limit());
+                        stop();
                         return;
                     }
                     queued.addAndGet(n);

@@ -1,6 +1,5 @@
 package hostproxy.relay;
 
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,7 +19,8 @@ import java.util.logging.Logger;
  * stream reaches the client when the backend sends it.
  *
  * <p>Container callbacks and backend I/O threads both call {@link #drain()}; one runs it at a time
- * and it runs again when asked meanwhile, so that writes never overlap and no signal is lost.
+ * and it runs again when asked meanwhile, so that writes never overlap and no signal is lost. It
+ * runs inside the exchange's {@link ServletGate}, and not at all once the exchange is over.
  */
 final class ClientResponse implements WriteListener {
     private static final Logger LOG = Logger.getLogger(ClientResponse.class.getName());
@@ -40,8 +40,8 @@ final class ClientResponse implements WriteListener {
         void failedBeforeCommit(Throwable cause);
     }
 
-    private final AsyncContext async;
     private final HttpServletResponse response;
+    private final ServletGate gate;
     private final Ending ending;
     private final ClientWait wait;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
@@ -57,9 +57,9 @@ final class ClientResponse implements WriteListener {
     /** Body bytes the backend sent: counted on its I/O thread, read when it broke off. */
     private volatile long received;
 
-    ClientResponse(AsyncContext async, HttpServletResponse response, Ending ending, ClientWait wait) {
-        this.async = async;
+    ClientResponse(HttpServletResponse response, ServletGate gate, Ending ending, ClientWait wait) {
         this.response = response;
+        this.gate = gate;
         this.ending = ending;
         this.wait = wait;
     }
@@ -145,10 +145,14 @@ final class ClientResponse implements WriteListener {
             return;
         }
         do {
-            try {
-                drainOnce();
-            } catch (IOException | RuntimeException e) {
-                gone(e);
+            if (gate.enter()) {
+                try {
+                    drainOnce();
+                } catch (IOException | RuntimeException e) {
+                    gone(e);
+                } finally {
+                    gate.leave();
+                }
             }
         } while (wip.decrementAndGet() != 0);
     }
@@ -248,10 +252,5 @@ final class ClientResponse implements WriteListener {
         done = true;
         LOG.fine(() -> "client went away during the response: " + cause);
         ending.clientGone(cause);
-    }
-
-    /** Completes the servlet's asynchronous exchange; the container then finishes the response. */
-    void complete() {
-        async.complete();
     }
 }

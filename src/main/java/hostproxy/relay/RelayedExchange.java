@@ -58,6 +58,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     private final AtomicBoolean over = new AtomicBoolean();
     private final ClientWait clientWait = new ClientWait();
     private final ClientIdleWatch idleWatch;
+    private final ServletGate gate = new ServletGate();
     private volatile OutboundRequest request;
     private AsyncContext async;
     private ClientResponse response;
@@ -86,18 +87,28 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** Goes asynchronous and sends the first attempt; the container's thread returns at once. */
     void start() throws IOException {
+        // Backend callbacks may come before this returns: they wait at the gate until it is set up.
+        gate.enter();
+        try {
+            setUp();
+        } finally {
+            gate.leave();
+        }
+    }
+
+    private void setUp() throws IOException {
         async = servletRequest.startAsync();
         // The relay keeps its own timeouts; the container's (Tomcat: 30 s) would cut streams. Not 0
         // (none): Tomcat's shutdown then waits for such a request without end.
         async.setTimeout(Relay.ASYNC_TIMEOUT.toMillis());
         async.addListener(this);
         idleWatch.watch(this);
-        response = new ClientResponse(async, servletResponse, this, clientWait);
+        response = new ClientResponse(servletResponse, gate, this, clientWait);
         response.onRoom(this::room);
         response.listen();
         ClientBody clientBody = request.body();
         if (clientBody != null) {
-            body = new ClientRequestBody(clientBody, this, clientWait);
+            body = new ClientRequestBody(clientBody, gate, this, clientWait);
             body.listen();
             if (clientBody.mayBeEmpty()) {
                 return; // the first read tells whether there is a body; bodyKnown() goes on
@@ -176,8 +187,12 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void informational(BackendCall call, HttpResponse interim) {
-        if (interim.getCode() == 103) {
-            EarlyHints.send(servletResponse, interim.getHeaders());
+        if (interim.getCode() == 103 && gate.enter()) {
+            try {
+                EarlyHints.send(servletResponse, interim.getHeaders());
+            } finally {
+                gate.leave();
+            }
         }
     }
 
@@ -329,6 +344,17 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** Answers with an error, through the same non-blocking path as a response. */
     private void answer(ProxyError error) {
+        if (!gate.enter()) {
+            return; // over for the container
+        }
+        try {
+            answerInside(error);
+        } finally {
+            gate.leave();
+        }
+    }
+
+    private void answerInside(ProxyError error) {
         if (over.get() || answered) {
             return;
         }
@@ -362,21 +388,37 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** @return true for the one caller that ends the exchange; everyone else leaves it alone */
     private boolean conclude(String kind) {
-        if (!over.compareAndSet(false, true)) {
-            return false;
+        if (!gate.enter()) {
+            return false; // the container ended it, and counted it through onComplete
         }
-        idleWatch.unwatch(this);
-        response.stop();
-        outcome.ended(kind);
-        return true;
+        try {
+            if (!over.compareAndSet(false, true)) {
+                return false;
+            }
+            idleWatch.unwatch(this);
+            response.stop();
+            outcome.ended(kind);
+            return true;
+        } finally {
+            gate.leave();
+        }
     }
 
-    /** Completes the servlet's exchange, unless the container is completing it already (an error it saw). */
+    /**
+     * Completes the servlet's exchange, unless the container is completing it already (an error it
+     * saw); from then on the exchange's servlet objects are the container's again.
+     */
     private void complete() {
+        if (!gate.enter()) {
+            return;
+        }
         try {
             async.complete();
         } catch (IllegalStateException completing) {
             LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
+        } finally {
+            gate.shut();
+            gate.leave();
         }
     }
 
@@ -385,11 +427,17 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
      * ({@link Relay#ABORTED}), which makes the container close it.
      */
     private void abortClient(String why) {
-        servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
+        if (!gate.enter()) {
+            return;
+        }
         try {
+            servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
             async.dispatch();
         } catch (IllegalStateException completing) {
             LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
+        } finally {
+            gate.shut();
+            gate.leave();
         }
     }
 
@@ -426,6 +474,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         if (conclude(null)) { // completed by the container (it stopped, or the connection failed)
             stopBackend();
         }
+        gate.shut(); // the container recycles the exchange's objects once this returns
     }
 
     @Override

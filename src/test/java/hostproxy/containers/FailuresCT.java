@@ -12,6 +12,7 @@ import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.Reply;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -151,7 +152,7 @@ class FailuresCT extends ContainerScenario {
             }
             return false;
         }));
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 1000; i++) {
             // A container tells of a client gone only when its write fails, which a loaded machine
             // may delay past the suite's 500 ms wait for a pooled connection: wait for a free one.
             Await.until(() -> backends.beta.openConnections() < 10, Duration.ofSeconds(10),
@@ -166,6 +167,8 @@ class FailuresCT extends ContainerScenario {
         // The pool holds 10 connections per backend: each aborted download must have given its own back.
         Await.until(() -> backends.beta.openConnections() == 0, Duration.ofSeconds(10),
                 "the backend sees every connection of an aborted download closed");
+        // ...and each ended its exchange: none is left counted, which would hold up a drain for nothing
+        Await.until(() -> exchangesInFlight() == 0, Duration.ofSeconds(10), "no exchange is left in flight");
         backends.beta.reset();
         long start = System.nanoTime();
         RawResponse r = get("beta");
@@ -222,5 +225,19 @@ class FailuresCT extends ContainerScenario {
             }
             assertFalse(new String(tail, UTF_8).endsWith("\r\n0\r\n\r\n"), "the download must not end with a last chunk");
         }
+    }
+
+    /** The in-flight gauge of the admin port's metrics. */
+    private static double exchangesInFlight() {
+        String metrics;
+        try {
+            metrics = RawClient.exchange(ContainerSuite.ADMIN_PORT, "GET /metrics HTTP/1.1\nHost: admin\nConnection: close")
+                    .text();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return metrics.lines().filter(l -> l.startsWith("hostproxy_requests_in_flight "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no in-flight gauge in " + metrics));
     }
 }
