@@ -32,8 +32,8 @@ final class ClientRequestBody implements ReadListener {
         /** Known from the first read: whether an HTTP/2 body without length is empty after all. */
         void bodyKnown(boolean empty);
 
-        /** The client went away, or sent less than its Content-Length. */
-        void clientGone(Throwable cause);
+        /** The body broke off: the client went away, sent less than its Content-Length, or framed it badly. */
+        void bodyFailed(Throwable cause);
 
         /** A body of unknown length passed {@code maxBodySize}. */
         void tooLarge(long limit);
@@ -169,7 +169,7 @@ final class ClientRequestBody implements ReadListener {
             return;
         }
         stop();
-        events.clientGone(cause);
+        events.bodyFailed(cause);
     }
 
     /**

@@ -314,6 +314,22 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         complete();
     }
 
+    /**
+     * While no response has begun, a body that broke off gets {@code 400}: a client that is still
+     * there (it sent less than it declared, or bad chunked framing) never sees a clean, empty
+     * response that looks like the backend's answer; one that left loses nothing by it.
+     */
+    @Override
+    public void bodyFailed(Throwable cause) {
+        if (response.begun()) {
+            clientGone(cause);
+            return;
+        }
+        LOG.fine(() -> exchange + ": the request body broke off: " + cause);
+        answer(new ProxyError(400, "the request body broke off"));
+        stopBackend();
+    }
+
     @Override
     public void tooLarge(long limit) {
         // Answered first, so that the backend call failing as it is cut off finds the exchange answered.

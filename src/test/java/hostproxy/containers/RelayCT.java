@@ -15,6 +15,7 @@ import hostproxy.it.support.RecordedRequest;
 import hostproxy.it.support.Reply;
 import hostproxy.it.support.TestBackend;
 import java.io.ByteArrayOutputStream;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -134,6 +135,29 @@ class RelayCT extends ContainerScenario {
             assertEquals(200, c.read().status());
         }
         assertEquals("firstsecond", alpha.takeRequest().bodyText());
+    }
+
+    /**
+     * A body whose chunked framing breaks mid-way gets {@code 400} from the proxy or the container, or
+     * its connection dropped; never a clean, empty {@code 200}. The backend never sees it end.
+     */
+    @Test
+    void aBodyWhoseFramingBreaksGets400AndTheBackendNeverSeesItEnd() throws Exception {
+        try (RawClient c = new RawClient(port())) {
+            c.send("POST /bad HTTP/1.1\nHost: alpha\nTransfer-Encoding: chunked", "5\r\nfirst\r\n".getBytes(UTF_8));
+            Await.until(() -> alpha.received().contains("first"), Duration.ofSeconds(5), "the body is under way");
+            c.sendRaw("zz\r\nnot a chunk\r\n".getBytes(UTF_8));
+            RawResponse r;
+            try {
+                r = c.read();
+            } catch (SocketException closed) {
+                r = null; // Tomcat and Undertow drop a connection whose framing they lost: fine too
+            }
+            if (r != null) {
+                assertEquals(400, r.status(), r.statusLine() + " " + r.text());
+            }
+        }
+        assertFalse(alpha.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + alpha.received());
     }
 
     /** Every container answers {@code Expect: 100-continue} itself once the application reads the body. */
