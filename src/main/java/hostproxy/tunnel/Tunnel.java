@@ -49,6 +49,8 @@ final class Tunnel {
     private volatile WebConnection connection;
     private volatile ServletOutputStream clientOutput;
     private volatile long lastActivityNanos = System.nanoTime();
+    /** On Jetty: what undoes the end of input it recorded before the tunnel started ({@code null} elsewhere). */
+    private volatile JettyUpgradeInput jettyInput;
 
     // client -> backend, guarded by up
     private final Object up = new Object();
@@ -80,9 +82,18 @@ final class Tunnel {
         return endpoint;
     }
 
+    /** Set by the handshake, before the container switches protocols, when the container is Jetty. */
+    void jettyInput(JettyUpgradeInput input) {
+        this.jettyInput = input;
+    }
+
     /** The container switched protocols ({@code HttpUpgradeHandler.init}): the pumps start. */
     void start(WebConnection webConnection) throws IOException {
         this.connection = webConnection;
+        JettyUpgradeInput jetty = jettyInput;
+        if (jetty != null) {
+            jetty.reopen(); // before the input is first read: see JettyUpgradeInput
+        }
         ServletInputStream input = webConnection.getInputStream();
         ServletOutputStream output = webConnection.getOutputStream();
         clientOutput = output;

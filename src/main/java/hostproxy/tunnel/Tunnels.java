@@ -269,6 +269,7 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
                     response.addHeader(h.name(), h.value());
                 }
             }
+            tunnel.jettyInput(JettyUpgradeInput.of(request));
             TunnelHandler handler = request.upgrade(TunnelHandler.class);
             handler.attach(tunnel);
         } catch (IOException | jakarta.servlet.ServletException | RuntimeException e) {

@@ -185,6 +185,33 @@ class TunnelCT extends ContainerScenario {
         }
     }
 
+    /**
+     * The handshake as browsers send it, with no Content-Length (the JDK's client too since JDK 19; up
+     * to JDK 18 it sent {@code Content-Length: 0}): Jetty had ended such a tunnel's client side before
+     * it started, and answered the first frame as an HTTP request.
+     */
+    @Test
+    void aHandshakeWithoutContentLengthTunnelsTheFramesThatFollowIt() throws Exception {
+        assumeTunnels();
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            RawResponse r = c.send(handshake("/echo", "HTTP/1.1", ECHO), null).read();
+            assertEquals(101, r.status(), r.statusLine());
+            for (String message : new String[] {"one", "two"}) {
+                byte[] text = message.getBytes(UTF_8);
+                byte[] frame = new byte[6 + text.length]; // a final text frame, masked with zeros
+                frame[0] = (byte) 0x81;
+                frame[1] = (byte) (0x80 | text.length);
+                System.arraycopy(text, 0, frame, 6, text.length);
+                c.sendRaw(frame);
+                byte[] echoed = new byte[2 + text.length];
+                echoed[0] = (byte) 0x81;
+                echoed[1] = (byte) text.length;
+                System.arraycopy(text, 0, echoed, 2, text.length);
+                assertArrayEquals(echoed, c.input().readNBytes(echoed.length), message);
+            }
+        }
+    }
+
     @Test
     void aHandshakeTheBackendRefusesGetsTheBackendsAnswer() throws Exception {
         assumeTunnels();
