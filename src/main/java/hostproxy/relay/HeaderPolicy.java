@@ -1,10 +1,11 @@
 package hostproxy.relay;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one place that decides which headers cross the proxy, in both directions, and which it adds.
@@ -16,7 +17,7 @@ public final class HeaderPolicy {
      * {@code Proxy-Connection}; {@code Proxy-Authorization}/{@code -Authenticate} are meant for this
      * hop only (RFC 9110 §11.7). Fields named in {@code Connection} are added per message.
      */
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+    static final Set<String> HOP_BY_HOP = names("connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate");
 
     /**
@@ -27,26 +28,35 @@ public final class HeaderPolicy {
      * which are rebuilt so that a client cannot forge them (from a trusted proxy: extended, see
      * {@link #KEPT_FROM_TRUSTED_PROXY}).
      */
-    private static final Set<String> REPLACED_ON_REQUEST = Set.of("host", "content-length", "expect", "proxy",
+    private static final Set<String> REPLACED_ON_REQUEST = names("host", "content-length", "expect", "proxy",
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "via");
 
     /** What a trusted proxy said of the client's scheme, host and port stands; we add ours only where it said nothing. */
-    private static final Set<String> KEPT_FROM_TRUSTED_PROXY = Set.of("x-forwarded-proto", "x-forwarded-host",
+    private static final Set<String> KEPT_FROM_TRUSTED_PROXY = names("x-forwarded-proto", "x-forwarded-host",
             "x-forwarded-port");
 
     private HeaderPolicy() {
     }
 
+    /**
+     * A set of field names that matches any case (RFC 9110 §5.1), looked up on every message
+     * without lower-casing a copy of each name.
+     */
+    private static Set<String> names(String... names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(Arrays.asList(names));
+        return Collections.unmodifiableSet(set);
+    }
+
     /** The fields to send to the backend for a request that arrived with {@code incoming}. */
     public static List<HeaderField> toBackend(List<HeaderField> incoming, Forwarding f) {
-        Set<String> dropped = hopByHop(incoming);
-        dropped.addAll(REPLACED_ON_REQUEST);
-        if (f.peerTrusted()) {
-            dropped.removeAll(KEPT_FROM_TRUSTED_PROXY);
-        }
+        Set<String> named = namedInConnection(incoming);
         List<HeaderField> out = new ArrayList<>(incoming.size() + 7);
         for (HeaderField h : incoming) {
-            if (!dropped.contains(lower(h.name()))) {
+            String name = h.name();
+            boolean replaced = REPLACED_ON_REQUEST.contains(name)
+                    && !(f.peerTrusted() && KEPT_FROM_TRUSTED_PROXY.contains(name));
+            if (!replaced && !HOP_BY_HOP.contains(name) && !named.contains(name)) {
                 out.add(h);
             }
         }
@@ -99,29 +109,31 @@ public final class HeaderPolicy {
 
     /** The fields to send to the client for a response that arrived with {@code incoming}. */
     public static List<HeaderField> toClient(List<HeaderField> incoming) {
-        Set<String> dropped = hopByHop(incoming);
-        if (has(incoming, "transfer-encoding")) {
-            // The body was framed by its chunks, which win over any Content-Length (RFC 9112 §6.3):
-            // the length, shorter or longer, does not describe what the client will get.
-            dropped.add("content-length");
-        }
+        Set<String> named = namedInConnection(incoming);
+        // The body was framed by its chunks, which win over any Content-Length (RFC 9112 §6.3):
+        // the length, shorter or longer, does not describe what the client will get.
+        boolean chunked = has(incoming, "transfer-encoding");
         List<HeaderField> out = new ArrayList<>(incoming.size());
         for (HeaderField h : incoming) {
-            if (!dropped.contains(lower(h.name()))) {
+            String name = h.name();
+            if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !(chunked && name.equalsIgnoreCase("content-length"))) {
                 out.add(h);
             }
         }
         return out;
     }
 
-    /** The hop-by-hop set plus every field named in {@code Connection} (RFC 9110 §7.6.1). */
-    static Set<String> hopByHop(List<HeaderField> fields) {
-        Set<String> names = new HashSet<>(HOP_BY_HOP);
+    /** The fields a message's {@code Connection} names as hop-by-hop (RFC 9110 §7.6.1); usually none. */
+    private static Set<String> namedInConnection(List<HeaderField> fields) {
+        Set<String> names = Set.of();
         for (HeaderField h : fields) {
             if (h.name().equalsIgnoreCase("connection")) {
                 for (String token : h.value().split(",")) {
                     if (!token.isBlank()) {
-                        names.add(lower(token.trim()));
+                        if (names.isEmpty()) {
+                            names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                        }
+                        names.add(token.trim());
                     }
                 }
             }
@@ -155,16 +167,12 @@ public final class HeaderPolicy {
         return joined.append(element).toString();
     }
 
-    private static boolean has(List<HeaderField> fields, String lowerName) {
+    private static boolean has(List<HeaderField> fields, String name) {
         for (HeaderField h : fields) {
-            if (lower(h.name()).equals(lowerName)) {
+            if (h.name().equalsIgnoreCase(name)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static String lower(String name) {
-        return name.toLowerCase(Locale.ROOT);
     }
 }
