@@ -1,5 +1,6 @@
 package hostproxy;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -12,6 +13,7 @@ final class RequestIds {
     static final String HEADER = "X-Request-Id";
     /** Letters, digits and {@code - _ . : + / =} (UUIDs, trace ids, base64), 1 to 128 characters. */
     private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
+    private static final HexFormat HEX = HexFormat.of();
 
     private RequestIds() {
     }
@@ -22,6 +24,6 @@ final class RequestIds {
             return given;
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong());
+        return HEX.toHexDigits(r.nextLong()) + HEX.toHexDigits(r.nextLong()); // 32 lower-case hex digits
     }
 }

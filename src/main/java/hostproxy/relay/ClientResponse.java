@@ -56,6 +56,8 @@ final class ClientResponse implements WriteListener {
     private boolean unflushed;
     /** Body bytes the backend sent: counted on its I/O thread, read when it broke off. */
     private volatile long received;
+    /** The body's length as the backend declared it ({@code Content-Length}), or -1. */
+    private volatile long declaredLength = -1;
 
     ClientResponse(HttpServletResponse response, ServletGate gate, Ending ending, ClientWait wait) {
         this.response = response;
@@ -86,7 +88,8 @@ final class ClientResponse implements WriteListener {
      * end) is written: a backend that fails before can still be answered with a clean error, with
      * no head to take back (Tomcat 10.1's {@code reset()} would drop the write listener too).
      */
-    void headReady(Runnable applyHead) {
+    void headReady(long contentLength, Runnable applyHead) {
+        declaredLength = contentLength;
         pendingHead = applyHead;
         headReady();
     }
@@ -192,7 +195,10 @@ final class ClientResponse implements WriteListener {
             }
             return;
         }
-        if (unflushed && ready()) {
+        // A body whose declared length has all been written needs no flush: the container ends the
+        // response at that length itself, and the backend's end follows at once.
+        boolean whole = declaredLength >= 0 && received >= declaredLength;
+        if (unflushed && !whole && ready()) {
             unflushed = false;
             out.flush();
         }

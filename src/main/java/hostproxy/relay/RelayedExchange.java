@@ -15,10 +15,9 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -205,14 +204,14 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
                 call.endpoint());
-        response.headReady(() -> {
+        response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
             servletResponse.setStatus(head.getCode());
             // The first field of each name replaces what the container may have put there already
             // (Jetty presets Date, and Server unless told not to): the client gets the backend's
             // fields once; further fields of the same name (Set-Cookie...) are added.
-            Set<String> seen = new HashSet<>();
+            Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
             for (HeaderField h : fields) {
-                if (seen.add(h.name().toLowerCase(Locale.ROOT))) {
+                if (seen.add(h.name())) {
                     servletResponse.setHeader(h.name(), h.value());
                 } else {
                     servletResponse.addHeader(h.name(), h.value());
