@@ -4,6 +4,7 @@ import hostproxy.upstream.Endpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.async.AsyncExecRuntime;
@@ -48,6 +49,8 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     private volatile boolean headSeen;
     private volatile Future<Void> future;
     private volatile AsyncExecRuntime runtime;
+    /** Dropped, maybe before its future or runtime existed: they are dropped as they come. */
+    private volatile boolean cancelled;
 
     BackendCall(Endpoint endpoint, Receiver receiver) {
         this.endpoint = endpoint;
@@ -69,26 +72,22 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     void started(Future<Void> future) {
         this.future = future;
+        if (cancelled) {
+            future.cancel(true); // dropped before it was under way
+        }
     }
 
     /** The client's execution runtime of this attempt, which holds its connection once leased. */
     void runtime(AsyncExecRuntime runtime) {
         this.runtime = runtime;
-    }
-
-    /**
-     * Closes this attempt's connection if it has one, leaving the attempt to fail on its own (and
-     * be released as any failure is): for a request body cut off mid-way.
-     */
-    void closeConnection() {
-        AsyncExecRuntime r = runtime;
-        if (r != null && r.isEndpointAcquired()) {
-            r.discardEndpoint();
+        if (cancelled) {
+            runtime.discardEndpoint();
         }
     }
 
     /** Drops this attempt and its connection (never returned to the pool half-read or half-sent). */
     void cancel() {
+        cancelled = true;
         over.set(true);
         AsyncExecRuntime r = runtime;
         if (r != null) {
@@ -198,8 +197,9 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         finish();
     }
 
+    /** Cancelled by the client itself (it is closing), not by {@link #cancel()}: the exchange hears of it as a failure. */
     @Override
     public void cancelled() {
-        over.set(true);
+        fail(new CancellationException("the backend call was cancelled"));
     }
 }

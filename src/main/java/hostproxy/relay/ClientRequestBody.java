@@ -168,8 +168,10 @@ final class ClientRequestBody implements ReadListener {
         if (failed) {
             return;
         }
-        stop();
+        // The exchange answers first; only then is the body cut off (stop()), or the backend's
+        // connection failing as it is cut off could be answered 502 before it.
         events.bodyFailed(cause);
+        stop();
     }
 
     /**

@@ -58,6 +58,8 @@ final class ClientResponse implements WriteListener {
     private volatile long received;
     /** The body's length as the backend declared it ({@code Content-Length}), or -1. */
     private volatile long declaredLength = -1;
+    /** An error answer replaced the backend's response. */
+    private boolean replaced; // guarded by this
 
     ClientResponse(HttpServletResponse response, ServletGate gate, Ending ending, ClientWait wait) {
         this.response = response;
@@ -102,12 +104,34 @@ final class ClientResponse implements WriteListener {
         }
     }
 
-    /** Body bytes, copied: the caller's buffer is reused. */
+    /** The backend's body bytes, copied (the caller's buffer is reused); none once an error answer replaced them. */
     void offer(ByteBuffer src) {
-        received += src.remaining();
         ByteBuffer copy = ByteBuffer.allocate(src.remaining());
         copy.put(src).flip();
-        chunks.add(copy);
+        synchronized (this) { // with replaceWithError: no backend byte slips in after the error text
+            if (replaced) {
+                return;
+            }
+            received += copy.remaining();
+            chunks.add(copy);
+        }
+        drain();
+    }
+
+    /**
+     * An error answer takes the place of the backend's response, none of which has begun: its head
+     * and any of its bytes still waiting are dropped, and later ones go nowhere.
+     */
+    synchronized void replaceWithError() {
+        replaced = true;
+        chunks.clear();
+        pendingHead = null;
+        declaredLength = -1;
+    }
+
+    /** The error answer's bytes, in place of the backend's. */
+    void offerAnswer(byte[] text) {
+        chunks.add(ByteBuffer.wrap(text));
         drain();
     }
 
@@ -126,10 +150,6 @@ final class ClientResponse implements WriteListener {
     /** The exchange is over for a reason found elsewhere: nothing more is written. */
     void stop() {
         done = true;
-    }
-
-    boolean isDone() {
-        return done;
     }
 
     @Override
@@ -217,11 +237,6 @@ final class ClientResponse implements WriteListener {
     /** Whether any of the response went to the client (its head was applied): an error answer is too late. */
     boolean begun() {
         return headReady && pendingHead == null;
-    }
-
-    /** Forgets a backend head not applied yet: an error answer replaces it. */
-    void dropPendingHead() {
-        pendingHead = null;
     }
 
     /**

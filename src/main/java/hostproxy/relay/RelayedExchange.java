@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.impl.ConnectionShutdownException;
@@ -298,45 +299,34 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void completed() {
-        if (conclude(failure)) {
-            complete();
-        }
+        conclude(failure, this::complete);
     }
 
     @Override
     public void clientGone(Throwable cause) {
-        if (!conclude(null)) {
+        if (!conclude(null, this::complete)) {
             return; // over already: the container may tell of one failure several ways
         }
         LOG.fine(() -> exchange + ": client went away: " + cause);
         stopBackend();
-        complete();
     }
 
     /**
-     * While no response has begun, a body that broke off gets {@code 400}: a client that is still
-     * there (it sent less than it declared, or bad chunked framing) never sees a clean, empty
-     * response that looks like the backend's answer; one that left loses nothing by it.
+     * A body that broke off gets {@code 400} while no response has begun, else the connection is
+     * dropped: a client that is still there (it sent less than it declared, or bad chunked framing)
+     * never sees a clean response that looks like the backend's answer; one that left loses nothing.
      */
     @Override
     public void bodyFailed(Throwable cause) {
-        if (response.begun()) {
-            clientGone(cause);
-            return;
-        }
         LOG.fine(() -> exchange + ": the request body broke off: " + cause);
+        // Answered first, so that the backend call failing as it is cut off finds the exchange answered.
         answer(new ProxyError(400, "the request body broke off"));
         stopBackend();
     }
 
     @Override
     public void tooLarge(long limit) {
-        // Answered first, so that the backend call failing as it is cut off finds the exchange answered.
-        if (current != null && current.headSeen()) {
-            response.backendFailed(new IOException("request body larger than " + limit + " bytes"));
-        } else {
-            answer(BodyLimit.tooLarge(limit));
-        }
+        answer(BodyLimit.tooLarge(limit)); // first, as above
         stopBackend();
     }
 
@@ -346,9 +336,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
                 + " body bytes; aborting the client connection (" + cause + ")";
         LOG.warning(() -> exchange + ": " + message);
         stopBackend();
-        if (conclude("aborted")) {
-            abortClient(message);
-        }
+        conclude("aborted", () -> abortClient(message));
     }
 
     @Override
@@ -375,9 +363,15 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         answered = true;
         failure = error.kind();
-        response.dropPendingHead();
-        byte[] text = outcome.errorAnswer(error);
-        response.offer(ByteBuffer.wrap(text));
+        if (response.begun() || servletResponse.isCommitted()) {
+            // Part of the backend's response went out: too late for another one, and an error text
+            // after it would make a cut-off body look whole. The connection is dropped instead.
+            stopBackend();
+            conclude(error.kind(), () -> abortClient(error.reason()));
+            return;
+        }
+        response.replaceWithError(); // the backend's head and any of its bytes waiting go nowhere
+        response.offerAnswer(outcome.errorAnswer(error));
         response.headReady();
         response.end();
     }
@@ -388,21 +382,24 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
      * still asks it for bytes, which closes that connection with no last chunk.
      */
     private void stopBackend() {
-        boolean sending = body != null && !body.sent();
         if (body != null) {
             body.stop();
         }
         BackendCall call = current;
         if (call != null) {
-            if (sending) {
-                call.closeConnection();
-            }
             drop(call);
         }
     }
 
-    /** @return true for the one caller that ends the exchange; everyone else leaves it alone */
-    private boolean conclude(String kind) {
+    /**
+     * Ends the exchange, once: counts it and hands it back to the container ({@code handBack}:
+     * complete, or abort), both in one hold of the gate. In two, a container thread ending the
+     * exchange meanwhile could wait at the gate in {@code onComplete} while holding the lock that
+     * {@code complete()} or {@code dispatch()} needs (Tomcat's async state machine).
+     *
+     * @return true for the one caller that ends the exchange; everyone else leaves it alone
+     */
+    private boolean conclude(String kind, Runnable handBack) {
         if (!gate.enter()) {
             return false; // the container ended it, and counted it through onComplete
         }
@@ -412,7 +409,12 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             }
             idleWatch.unwatch(this);
             response.stop();
-            outcome.ended(kind);
+            try {
+                outcome.ended(kind);
+            } catch (RuntimeException e) { // never at the cost of handing the exchange back
+                LOG.log(Level.WARNING, exchange + ": counting the exchange failed", e);
+            }
+            handBack.run();
             return true;
         } finally {
             gate.leave();
@@ -471,22 +473,26 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         if (over.get()) {
             return;
         }
-        String what = clientWait.onRequestBody() ? "sent none of its request body" : "took none of its response";
+        boolean upload = clientWait.onRequestBody() && !answered;
+        String what = upload ? "sent none of its request body" : "took none of its response";
         LOG.fine(() -> exchange + ": the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout); cut off");
-        if (clientWait.onRequestBody() && !response.begun()) {
-            answer(new ProxyError(408, "the request body did not arrive in time"));
+        if (upload) {
+            clientWait.readProgressed(); // from now on, the wait is for the 408 to be taken
+            answer(new ProxyError(408, "the request body did not arrive in time")); // or a dropped connection
             stopBackend();
+            if (!over.get()) {
+                idleWatch.watch(this); // a client that takes none of the 408 either is cut off in turn
+            }
             return;
         }
         stopBackend();
-        if (conclude("client_timeout")) {
-            abortClient("the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)");
-        }
+        conclude("client_timeout",
+                () -> abortClient("the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)"));
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-        if (conclude(null)) { // completed by the container (it stopped, or the connection failed)
+        if (conclude(null, () -> { })) { // completed by the container (it stopped, or the connection failed)
             stopBackend();
         }
         gate.shut(); // the container recycles the exchange's objects once this returns

@@ -35,7 +35,7 @@ final class ServletGate {
         lock.unlock();
     }
 
-    /** Shuts the gate for good: called inside it, once the exchange was handed back to the container. */
+    /** Shuts the gate for good, once the exchange was handed back to the container (or it ended it). */
     void shut() {
         lock.lock();
         try {

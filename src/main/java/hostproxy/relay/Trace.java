@@ -5,10 +5,10 @@ import hostproxy.upstream.Endpoint;
 /**
  * What the relay noted of one exchange, for metrics and the access log: the backend name that
  * resolved, the address that answered (or was tried last), the retries, and the upstream time (from
- * the first attempt to the backend's response head). Written by the exchange's own thread only.
+ * the first attempt to the backend's response head). Written as the exchange moves on, one step at a
+ * time, by whichever thread moves it.
  */
 public final class Trace {
-    // written by whichever thread moves the exchange on (container or backend I/O), read at its end
     private volatile String backend;
     private volatile String address;
     private volatile int retries;
