@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -164,7 +165,15 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         BasicRequestProducer producer = new BasicRequestProducer(out,
                 request.body() == null ? null : body.producer());
-        call.started(client.execute(producer, call, null, context, call));
+        Future<Void> started;
+        try {
+            started = client.execute(producer, call, null, context, call);
+        } catch (IllegalStateException closed) { // CancellationException too: the client is shut down, hostproxy stopping
+            release(call);
+            answer(ProxyError.unavailable("hostproxy is stopping", 5));
+            return;
+        }
+        call.started(started);
         if (over.get()) {
             drop(call); // the client left meanwhile
         }
