@@ -88,16 +88,23 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** Goes asynchronous and sends the first attempt; the container's thread returns at once. */
     void start() throws IOException {
-        // Backend callbacks may come before this returns: they wait at the gate until it is set up.
+        // Other threads' callbacks (the body's, the idle watch's) wait at the gate until all is set
+        // up. The first attempt goes out after: a fast backend's answer then finds the gate open,
+        // instead of parking its I/O thread until this container thread has left.
+        boolean attemptNow;
         gate.enter();
         try {
-            setUp();
+            attemptNow = setUp();
         } finally {
             gate.leave();
         }
+        if (attemptNow) {
+            firstAttempt();
+        }
     }
 
-    private void setUp() throws IOException {
+    /** @return whether the first attempt may go now (else the first read of the body starts it) */
+    private boolean setUp() throws IOException {
         async = servletRequest.startAsync();
         // The relay keeps its own timeouts; the container's (Tomcat: 30 s) would cut streams. Not 0
         // (none): Tomcat's shutdown then waits for such a request without end.
@@ -112,10 +119,10 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             body = new ClientRequestBody(clientBody, gate, this, clientWait);
             body.listen();
             if (clientBody.mayBeEmpty()) {
-                return; // the first read tells whether there is a body; bodyKnown() goes on
+                return false; // the first read tells whether there is a body; bodyKnown() goes on
             }
         }
-        firstAttempt();
+        return true;
     }
 
     @Override
