@@ -79,12 +79,6 @@ final class ClientResponse implements WriteListener {
         this.onRoom = room;
     }
 
-    /** The status and headers are set on the response: body bytes may follow. */
-    void headReady() {
-        headReady = true;
-        drain();
-    }
-
     /**
      * The backend's status and headers, set on the response only when its first body byte (or its
      * end) is written: a backend that fails before can still be answered with a clean error, with
@@ -93,7 +87,8 @@ final class ClientResponse implements WriteListener {
     void headReady(long contentLength, Runnable applyHead) {
         declaredLength = contentLength;
         pendingHead = applyHead;
-        headReady();
+        headReady = true;
+        drain();
     }
 
     private void applyHead() {
@@ -108,7 +103,7 @@ final class ClientResponse implements WriteListener {
     void offer(ByteBuffer src) {
         ByteBuffer copy = ByteBuffer.allocate(src.remaining());
         copy.put(src).flip();
-        synchronized (this) { // with replaceWithError: no backend byte slips in after the error text
+        synchronized (this) { // with answerInstead: no backend byte slips in after the error text
             if (replaced) {
                 return;
             }
@@ -119,19 +114,20 @@ final class ClientResponse implements WriteListener {
     }
 
     /**
-     * An error answer takes the place of the backend's response, none of which has begun: its head
-     * and any of its bytes still waiting are dropped, and later ones go nowhere.
+     * An error answer, whose status and headers are set already, takes the place of the backend's
+     * response, none of which has begun: its head and any of its bytes still waiting are dropped,
+     * later ones go nowhere, and the answer's body is the whole response.
      */
-    synchronized void replaceWithError() {
-        replaced = true;
-        chunks.clear();
-        pendingHead = null;
-        declaredLength = -1;
-    }
-
-    /** The error answer's bytes, in place of the backend's. */
-    void offerAnswer(byte[] text) {
-        chunks.add(ByteBuffer.wrap(text));
+    void answerInstead(byte[] body) {
+        synchronized (this) {
+            replaced = true;
+            chunks.clear();
+            chunks.add(ByteBuffer.wrap(body));
+            pendingHead = null;
+            declaredLength = -1;
+            headReady = true;
+            ended = true;
+        }
         drain();
     }
 
@@ -247,9 +243,7 @@ final class ClientResponse implements WriteListener {
     private void brokenOff(Throwable failure) throws IOException {
         if (received == 0) { // nothing of the backend's response was set on the client's yet
             backendFailure = null;
-            pendingHead = null;
-            headReady = false;
-            ending.failedBeforeCommit(failure); // answers with an error: a new head, body and end
+            ending.failedBeforeCommit(failure); // answers with an error in its place
             return;
         }
         if (unflushed || !response.isCommitted()) {

@@ -16,8 +16,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -223,17 +221,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
                 call.endpoint());
         response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
             servletResponse.setStatus(head.getCode());
-            // The first field of each name replaces what the container may have put there already
-            // (Jetty presets Date, and Server unless told not to): the client gets the backend's
-            // fields once; further fields of the same name (Set-Cookie...) are added.
-            Set<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-            for (HeaderField h : fields) {
-                if (seen.add(h.name())) {
-                    servletResponse.setHeader(h.name(), h.value());
-                } else {
-                    servletResponse.addHeader(h.name(), h.value());
-                }
-            }
+            ResponseFields.set(servletResponse, fields);
         });
     }
 
@@ -269,7 +257,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         if (e instanceof InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
             // The backend's connection went quiet because the client stopped sending its body: the
             // client's fault, not the backend's (the backend's socket timeout counts while it waits too).
-            answer(new ProxyError(408, "the request body did not arrive in time"));
+            answer(bodyTooSlow());
             stopBackend();
             return;
         }
@@ -386,10 +374,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             conclude(error.kind(), () -> abortClient(error.reason()));
             return;
         }
-        response.replaceWithError(); // the backend's head and any of its bytes waiting go nowhere
-        response.offerAnswer(outcome.errorAnswer(error));
-        response.headReady();
-        response.end();
+        response.answerInstead(outcome.errorAnswer(error));
     }
 
     /**
@@ -437,22 +422,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
     }
 
-    /**
-     * Completes the servlet's exchange, unless the container is completing it already (an error it
-     * saw); from then on the exchange's servlet objects are the container's again.
-     */
+    /** Completes the servlet's exchange: the container finishes the response. */
     private void complete() {
-        if (!gate.enter()) {
-            return;
-        }
-        try {
-            async.complete();
-        } catch (IllegalStateException completing) {
-            LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
-        } finally {
-            gate.shut();
-            gate.leave();
-        }
+        handBack(async::complete);
     }
 
     /**
@@ -460,12 +432,22 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
      * ({@link Relay#ABORTED}), which makes the container close it.
      */
     private void abortClient(String why) {
+        handBack(() -> {
+            servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
+            async.dispatch();
+        });
+    }
+
+    /**
+     * Gives the exchange back to the container ({@code complete()} or {@code dispatch()}), unless it
+     * is completing it already (an error it saw); from then on its servlet objects are the container's.
+     */
+    private void handBack(Runnable toContainer) {
         if (!gate.enter()) {
             return;
         }
         try {
-            servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
-            async.dispatch();
+            toContainer.run();
         } catch (IllegalStateException completing) {
             LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
         } finally {
@@ -494,7 +476,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         LOG.fine(() -> exchange + ": the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout); cut off");
         if (upload) {
             clientWait.readProgressed(); // from now on, the wait is for the 408 to be taken
-            answer(new ProxyError(408, "the request body did not arrive in time")); // or a dropped connection
+            answer(bodyTooSlow()); // or a dropped connection
             stopBackend();
             if (!over.get()) {
                 idleWatch.watch(this); // a client that takes none of the 408 either is cut off in turn
@@ -526,6 +508,11 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void onStartAsync(AsyncEvent event) {
+    }
+
+    /** {@code 408} (RFC 9110 §15.5.9): the client kept its request body waiting. */
+    private static ProxyError bodyTooSlow() {
+        return new ProxyError(408, "the request body did not arrive in time");
     }
 
     private static List<HeaderField> fields(Header[] headers) {

@@ -1,6 +1,7 @@
 package hostproxy.tunnel;
 
 import hostproxy.relay.HeaderField;
+import hostproxy.relay.ResponseFields;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
 import jakarta.servlet.ServletOutputStream;
@@ -11,10 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * A backend that answers an upgrade request with anything but {@code 101} (a {@code 400}, {@code 403},
@@ -28,14 +26,7 @@ final class PlainAnswer {
     static void relay(ResponseHead head, InputStream socket, String method, List<HeaderField> fields,
             HttpServletResponse response, String backendName) throws ProxyError, ResponseAbortedException {
         response.setStatus(head.status());
-        Set<String> seen = new HashSet<>();
-        for (HeaderField h : fields) {
-            if (seen.add(h.name().toLowerCase(Locale.ROOT))) {
-                response.setHeader(h.name(), h.value());
-            } else {
-                response.addHeader(h.name(), h.value());
-            }
-        }
+        ResponseFields.set(response, fields);
         int status = head.status();
         if (method.equals("HEAD") || status == 204 || status == 304) {
             return;

@@ -6,6 +6,7 @@ import hostproxy.relay.BackendFailures;
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ExchangeHooks;
 import hostproxy.relay.HeaderField;
+import hostproxy.relay.ResponseFields;
 import hostproxy.relay.HeaderPolicy;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
@@ -261,14 +262,7 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
             List<HeaderField> fields, String name) throws ProxyError {
         try {
             response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
-            Set<String> seen = new HashSet<>();
-            for (HeaderField h : fields) {
-                if (seen.add(h.name().toLowerCase(Locale.ROOT))) {
-                    response.setHeader(h.name(), h.value());
-                } else {
-                    response.addHeader(h.name(), h.value());
-                }
-            }
+            ResponseFields.set(response, fields);
             tunnel.jettyInput(JettyUpgradeInput.of(request));
             TunnelHandler handler = request.upgrade(TunnelHandler.class);
             handler.attach(tunnel);
