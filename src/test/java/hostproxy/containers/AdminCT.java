@@ -13,22 +13,18 @@ import org.junit.jupiter.api.Test;
  * application (on WildFly, with the {@code jdk.httpserver} module the WAR asks for).
  */
 class AdminCT extends ContainerScenario {
-    private static RawResponse admin(String target) throws IOException {
-        return RawClient.exchange(ContainerSuite.ADMIN_PORT, "GET " + target + " HTTP/1.1\nHost: admin\nConnection: close");
-    }
-
     @Test
     void healthReadinessMetricsAndStatusPageAnswerOnTheAdminPort() throws Exception {
         RawResponse proxied = RawClient.exchange(ContainerSuite.port(), "GET /counted HTTP/1.1\nHost: alpha\nConnection: close");
         assertEquals(200, proxied.status());
-        assertEquals("ok\n", admin("/healthz").text());
-        RawResponse ready = admin("/readyz");
+        assertEquals("ok\n", ContainerSuite.admin("/healthz").text());
+        RawResponse ready = ContainerSuite.admin("/readyz");
         assertEquals(200, ready.status(), ready.text());
-        String metrics = admin("/metrics").text();
+        String metrics = ContainerSuite.admin("/metrics").text();
         assertTrue(metrics.contains("hostproxy_requests_total{backend=\"alpha\",method=\"GET\",status_class=\"2xx\"}"),
                 metrics);
         assertTrue(metrics.contains("jvm_memory_used_bytes"), "the JVM binders work here too");
-        assertTrue(admin("/").text().contains("127.0.0.11"), "the status page lists alpha's address");
+        assertTrue(ContainerSuite.admin("/").text().contains("127.0.0.11"), "the status page lists alpha's address");
     }
 
     @Test

@@ -2,8 +2,11 @@ package hostproxy.containers;
 
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.FreePorts;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.TestDns;
 import java.io.File;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +59,11 @@ public final class ContainerSuite {
 
     /** Where {@link ContainerTuning} leaves the container's HTTP port, chosen when the suite starts. */
     static final String PORT_PROPERTY = "it.http.port";
+
+    /** One request to the application's admin port (status page, health, metrics). */
+    public static RawResponse admin(String target) throws IOException {
+        return RawClient.exchange(ADMIN_PORT, "GET " + target + " HTTP/1.1\nHost: admin\nConnection: close");
+    }
 
     /** The container's HTTP port, on 127.0.0.1. */
     public static int port() {

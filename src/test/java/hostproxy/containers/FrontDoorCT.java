@@ -161,7 +161,7 @@ class FrontDoorCT extends ContainerScenario {
         try {
             Await.until(() -> cut.openConnections() == 0, Duration.ofSeconds(5), "the backend exchange is dropped");
         } catch (AssertionError stillOpen) {
-            assertFalse(cut.received().contains("POST /u"), "an open backend connection carried the request: " + cut.received());
+            assertTrue(cut.received().isEmpty(), "an open backend connection carried bytes: " + cut.received());
         }
         assertFalse(cut.received().contains("\r\n0\r\n\r\n"), "the backend saw a last chunk: " + cut.received());
     }

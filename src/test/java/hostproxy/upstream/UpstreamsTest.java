@@ -162,12 +162,10 @@ class UpstreamsTest {
         assertEquals("healthy", e.state());
         e.connectFailed(now, "Connection refused");
         assertEquals("failing", e.state());
-        // the first back-off is 1 s of the real clock: wait until it is over (bounded), then look again
-        long deadline = now + Endpoint.FIRST_BACKOFF.toNanos() * 3;
-        while (!e.isUp(System.nanoTime()) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertTrue(e.isUp(System.nanoTime()), "tried again once its back-off is over");
+        // the clock is an argument: just before and at the end of the first back-off
+        long backOffOver = now + Endpoint.FIRST_BACKOFF.toNanos();
+        assertFalse(e.isUp(backOffOver - 1), "not tried during its back-off");
+        assertTrue(e.isUp(backOffOver), "tried again once its back-off is over");
         assertEquals("failing", e.state(), "but still failing until a connect succeeds");
         assertEquals("Connection refused", e.lastFailure());
         e.succeeded();

@@ -8,7 +8,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -100,6 +103,33 @@ public final class RawClient implements AutoCloseable {
 
     public InputStream input() {
         return in;
+    }
+
+    /**
+     * Reads until the server ends the connection (closes or resets it) and returns the last bytes
+     * read, enough to tell whether a chunked body ended with its last chunk; {@code null} if the
+     * connection is still open after {@code bound} (or the 15 s read timeout).
+     */
+    public byte[] readTail(Duration bound) throws IOException {
+        byte[] buffer = new byte[65536];
+        byte[] tail = new byte[0];
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (System.nanoTime() > deadline) {
+                    return null;
+                }
+                byte[] joined = new byte[tail.length + n];
+                System.arraycopy(tail, 0, joined, 0, tail.length);
+                System.arraycopy(buffer, 0, joined, tail.length, n);
+                tail = Arrays.copyOfRange(joined, Math.max(0, joined.length - 7), joined.length);
+            }
+            return tail;
+        } catch (SocketTimeoutException stillOpen) {
+            return null;
+        } catch (SocketException reset) {
+            return tail; // dropped: as good as closed
+        }
     }
 
     @Override

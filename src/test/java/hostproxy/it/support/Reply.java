@@ -39,6 +39,20 @@ public interface Reply {
         };
     }
 
+    /**
+     * A chunked {@code 200} whose body goes on until the connection is cut (about 1.6 GB at most):
+     * only a client leaving, or being cut off, ends it.
+     */
+    static Reply endlessChunked() {
+        byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        return head("HTTP/1.1 200 OK\nTransfer-Encoding: chunked", (out, socket) -> {
+            for (int i = 0; i < 100_000; i++) {
+                out.write(chunk);
+            }
+            return false;
+        });
+    }
+
     @FunctionalInterface
     interface Body {
         boolean write(OutputStream out, Socket socket) throws IOException;
