@@ -56,8 +56,6 @@ final class ClientResponse implements WriteListener {
     private boolean unflushed;
     /** Body bytes the backend sent: counted on its I/O thread, read when it broke off. */
     private volatile long received;
-    /** The body's length as the backend declared it ({@code Content-Length}), or -1. */
-    private volatile long declaredLength = -1;
     /** An error answer replaced the backend's response. */
     private boolean replaced; // guarded by this
 
@@ -84,8 +82,7 @@ final class ClientResponse implements WriteListener {
      * end) is written: a backend that fails before can still be answered with a clean error, with
      * no head to take back (Tomcat 10.1's {@code reset()} would drop the write listener too).
      */
-    void headReady(long contentLength, Runnable applyHead) {
-        declaredLength = contentLength;
+    void headReady(Runnable applyHead) {
         pendingHead = applyHead;
         headReady = true;
         drain();
@@ -124,7 +121,6 @@ final class ClientResponse implements WriteListener {
             chunks.clear();
             chunks.add(ByteBuffer.wrap(body));
             pendingHead = null;
-            declaredLength = -1;
             headReady = true;
             ended = true;
         }
@@ -211,10 +207,7 @@ final class ClientResponse implements WriteListener {
             }
             return;
         }
-        // A body whose declared length has all been written needs no flush: the container ends the
-        // response at that length itself, and the backend's end follows at once.
-        boolean whole = declaredLength >= 0 && received >= declaredLength;
-        if (unflushed && !whole && ready()) {
+        if (unflushed && ready()) {
             unflushed = false;
             out.flush();
         }

@@ -219,7 +219,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
                 call.endpoint());
-        response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
+        response.headReady(() -> {
             servletResponse.setStatus(head.getCode());
             ResponseFields.set(servletResponse, fields);
         });

@@ -105,6 +105,7 @@ class Http2CT extends ContainerScenario {
         backends.alpha.handle(req -> Reply.raw(200, big, "Content-Type: application/octet-stream"));
         HttpResponse<byte[]> r = sendOverHttp2(get("/big"), BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
+        assertEquals(big.length, r.body().length, "the body's length");
         assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(big),
                 MessageDigest.getInstance("SHA-256").digest(r.body()));
     }
