@@ -6,6 +6,7 @@ import hostproxy.relay.Relay;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseAbortedException;
+import hostproxy.relay.ServletReentry;
 import hostproxy.relay.Trace;
 import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
@@ -49,8 +50,12 @@ public final class HostProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getDispatcherType() == DispatcherType.ASYNC) {
-            abortBrokenOff(request);
-            return;
+            if (!ServletReentry.isSetAside(request)) {
+                abortBrokenOff(request);
+                return;
+            }
+        } else if (ServletReentry.setAsideIfInside(request)) {
+            return; // served shortly on a container thread
         }
         long start = System.nanoTime();
         proxy.exchangeBegins();

@@ -21,6 +21,14 @@ import java.util.logging.Logger;
  * <p>Container callbacks and backend I/O threads both call {@link #drain()}; one runs it at a time
  * and it runs again when asked meanwhile, so that writes never overlap and no signal is lost. It
  * runs inside the exchange's {@link ServletGate}, and not at all once the exchange is over.
+ *
+ * <p>The write listener is set only when the first bytes (or the end) are there to write, on the
+ * thread that has them, not when the exchange starts. On Tomcat (HTTP/1.1) a listener set off a
+ * container thread has its first {@code onWritePossible}, and the completion of a response written
+ * there, run on that same thread at once; set early, the response is written off a container
+ * thread and {@code complete()} has Tomcat wake one of its threads to end the exchange. For a small
+ * response this saves a thread hand-off per exchange (measured in {@code docs/PERFORMANCE.md}).
+ * Other containers run that first call on a thread of their own, as they run {@code complete()}.
  */
 final class ClientResponse implements WriteListener {
     private static final Logger LOG = Logger.getLogger(ClientResponse.class.getName());
@@ -46,7 +54,14 @@ final class ClientResponse implements WriteListener {
     private final ClientWait wait;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
-    private ServletOutputStream out;
+    /** {@link #UNSET}, {@link #SETTING} (its first onWritePossible has not come yet) or {@link #SET}. */
+    private final AtomicInteger listener = new AtomicInteger(UNSET);
+    private static final int UNSET = 0;
+    private static final int SETTING = 1;
+    private static final int SET = 2;
+    private volatile ServletOutputStream out;
+    /** The body's declared length, -1 if none. */
+    private volatile long declaredLength = -1;
     private volatile IntConsumer onRoom = n -> { };
     private volatile boolean headReady;
     private volatile Runnable pendingHead;
@@ -66,10 +81,9 @@ final class ClientResponse implements WriteListener {
         this.wait = wait;
     }
 
-    /** Starts listening for the client's connection to take bytes; called on the container's thread. */
-    void listen() throws IOException {
+    /** Takes the client's output stream, on the container's thread; its listener is set later ({@link #push()}). */
+    void open() throws IOException {
         out = response.getOutputStream();
-        out.setWriteListener(this);
     }
 
     /** Where room for more backend bytes is announced: the bytes just written to the client. */
@@ -82,10 +96,11 @@ final class ClientResponse implements WriteListener {
      * end) is written: a backend that fails before can still be answered with a clean error, with
      * no head to take back (Tomcat 10.1's {@code reset()} would drop the write listener too).
      */
-    void headReady(Runnable applyHead) {
+    void headReady(Runnable applyHead, long declaredLength) {
+        this.declaredLength = declaredLength;
         pendingHead = applyHead;
         headReady = true;
-        drain();
+        drain(); // nothing goes out before the first body byte, or the end, pushes it
     }
 
     private void applyHead() {
@@ -107,7 +122,11 @@ final class ClientResponse implements WriteListener {
             received += copy.remaining();
             chunks.add(copy);
         }
-        drain();
+        if (received == declaredLength) {
+            drain(); // the whole body is here: end() follows on this thread and pushes it all at once
+        } else {
+            push();
+        }
     }
 
     /**
@@ -124,19 +143,19 @@ final class ClientResponse implements WriteListener {
             headReady = true;
             ended = true;
         }
-        drain();
+        push();
     }
 
     /** The body is complete: the response completes once the client's connection has taken it. */
     void end() {
         ended = true;
-        drain();
+        push();
     }
 
     /** The backend failed after the head: an error answer while no body byte came, else a dropped connection. */
     void backendFailed(Throwable cause) {
         backendFailure = cause;
-        drain();
+        push();
     }
 
     /** The exchange is over for a reason found elsewhere: nothing more is written. */
@@ -146,6 +165,7 @@ final class ClientResponse implements WriteListener {
 
     @Override
     public void onWritePossible() {
+        listener.set(SET);
         wait.writeProgressed();
         drain();
     }
@@ -155,7 +175,35 @@ final class ClientResponse implements WriteListener {
         gone(t);
     }
 
+    /**
+     * There is something to write: drains, or first sets the write listener, whose first
+     * {@code onWritePossible} drains everything offered until then. Set outside the gate: on Tomcat
+     * it takes the connection's lock, which a container thread may hold while it waits at the gate.
+     * A call that finds the exchange over meanwhile fails on the container's discarded objects
+     * (Tomcat's default, {@code discardFacades}), or finds the gate shut, and writes nothing.
+     */
+    private void push() {
+        if (listener.get() == SET) {
+            drain();
+            return;
+        }
+        if (!listener.compareAndSet(UNSET, SETTING) || !gate.isOpen()) {
+            return; // being set, and its first call drains what is here; or the exchange is over
+        }
+        ServletReentry.guard(() -> {
+            try {
+                out.setWriteListener(this);
+            } catch (RuntimeException e) {
+                gone(e);
+            }
+        });
+    }
+
+    /** Writes what can be written now; nothing before the write listener's first call. */
     void drain() {
+        if (listener.get() != SET) {
+            return;
+        }
         if (wip.getAndIncrement() != 0) {
             return;
         }

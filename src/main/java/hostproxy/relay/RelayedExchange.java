@@ -111,7 +111,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         idleWatch.watch(this);
         response = new ClientResponse(servletResponse, gate, this, clientWait);
         response.onRoom(this::room);
-        response.listen();
+        response.open();
         ClientBody clientBody = request.body();
         if (clientBody != null) {
             body = new ClientRequestBody(clientBody, gate, this, clientWait);
@@ -222,7 +222,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         response.headReady(() -> {
             servletResponse.setStatus(head.getCode());
             ResponseFields.set(servletResponse, fields);
-        });
+        }, entity == null ? 0 : entity.getContentLength());
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ServletGate {
     private final ReentrantLock lock = new ReentrantLock();
-    private boolean open = true; // guarded by lock
+    private volatile boolean open = true; // written under lock
 
     /**
      * @return true, holding the gate, while the exchange's servlet objects may be used; the caller
@@ -29,6 +29,11 @@ final class ServletGate {
         }
         lock.unlock();
         return false;
+    }
+
+    /** Whether the exchange was still open an instant ago: a hint, for a caller that must not wait here. */
+    boolean isOpen() {
+        return open;
     }
 
     void leave() {
