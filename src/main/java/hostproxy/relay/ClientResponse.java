@@ -2,6 +2,7 @@ package hostproxy.relay;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,13 +23,15 @@ import java.util.logging.Logger;
  * and it runs again when asked meanwhile, so that writes never overlap and no signal is lost. It
  * runs inside the exchange's {@link ServletGate}, and not at all once the exchange is over.
  *
- * <p>The write listener is set only when the first bytes (or the end) are there to write, on the
- * thread that has them, not when the exchange starts. On Tomcat (HTTP/1.1) a listener set off a
- * container thread has its first {@code onWritePossible}, and the completion of a response written
- * there, run on that same thread at once; set early, the response is written off a container
- * thread and {@code complete()} has Tomcat wake one of its threads to end the exchange. For a small
- * response this saves a thread hand-off per exchange (measured in {@code docs/PERFORMANCE.md}).
- * Other containers run that first call on a thread of their own, as they run {@code complete()}.
+ * <p>For a request without a body on Tomcat's HTTP/1.1 connector, the write listener is set only
+ * when the first bytes (or the end) are there to write, on the thread that has them. Tomcat runs
+ * what a listener set off a container thread triggers on that thread at once: the first
+ * {@code onWritePossible}, and the completion of a response written there. Set early, the response is
+ * written off a container thread and {@code complete()} has Tomcat wake one of its threads to end the
+ * exchange: one thread hand-off more per exchange (measured in {@code docs/PERFORMANCE.md}). Not with
+ * a request body: completing ends the request too, and Tomcat would read what is left of the body,
+ * blocking, on the backend I/O thread. Nor elsewhere: HTTP/2 streams, Jetty and Undertow hand that
+ * first call to a thread of their own, so nothing would be gained.
  */
 final class ClientResponse implements WriteListener {
     private static final Logger LOG = Logger.getLogger(ClientResponse.class.getName());
@@ -81,9 +84,22 @@ final class ClientResponse implements WriteListener {
         this.wait = wait;
     }
 
-    /** Takes the client's output stream, on the container's thread; its listener is set later ({@link #push()}). */
-    void open() throws IOException {
+    /**
+     * Takes the client's output stream, on the container's thread, and sets its listener now, or
+     * with the first bytes to write ({@link #push()}).
+     */
+    void open(boolean listenLate) throws IOException {
         out = response.getOutputStream();
+        if (!listenLate) {
+            listener.set(SET);
+            out.setWriteListener(this);
+        }
+    }
+
+    /** Whether setting the listener late saves a hand-off here (see the class comment). */
+    static boolean listensLate(HttpServletRequest request, boolean withBody) {
+        return !withBody && !request.getProtocol().startsWith("HTTP/2")
+                && request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
     }
 
     /** Where room for more backend bytes is announced: the bytes just written to the client. */
@@ -177,9 +193,9 @@ final class ClientResponse implements WriteListener {
 
     /**
      * There is something to write: drains, or first sets the write listener, whose first
-     * {@code onWritePossible} drains everything offered until then. Set outside the gate: on Tomcat
-     * it takes the connection's lock, which a container thread may hold while it waits at the gate.
-     * A call that finds the exchange over meanwhile fails on the container's discarded objects
+     * {@code onWritePossible} drains everything offered until then. Never set inside the gate: on
+     * Tomcat it takes the connection's lock, which a container thread may hold while it waits at the
+     * gate. A call that finds the exchange over meanwhile fails on the container's discarded objects
      * (Tomcat's default, {@code discardFacades}), or finds the gate shut, and writes nothing.
      */
     private void push() {
@@ -187,9 +203,14 @@ final class ClientResponse implements WriteListener {
             drain();
             return;
         }
+        if (gate.heldHere()) {
+            gate.afterLeaving(this::push);
+            return;
+        }
         if (!listener.compareAndSet(UNSET, SETTING) || !gate.isOpen()) {
             return; // being set, and its first call drains what is here; or the exchange is over
         }
+        wait.writeBlocked(); // until the first onWritePossible: a client that never takes a byte is timed too
         ServletReentry.guard(() -> {
             try {
                 out.setWriteListener(this);
@@ -224,6 +245,11 @@ final class ClientResponse implements WriteListener {
         if (done || !headReady || out == null) {
             return;
         }
+        // Read before the queue: the end (or the failure) is marked after the last chunk is queued, so
+        // every chunk is in the queue by now. Read after it, the end could come with a chunk this pass
+        // no longer sees, and the response complete without it.
+        boolean endOffered = ended;
+        Throwable failure = backendFailure;
         int room = 0;
         try {
             for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
@@ -242,12 +268,11 @@ final class ClientResponse implements WriteListener {
                 onRoom.accept(room);
             }
         }
-        Throwable failure = backendFailure;
         if (failure != null) {
             brokenOff(failure);
             return;
         }
-        if (ended) {
+        if (endOffered) {
             if (ready()) { // the last write has left: completing now cannot cut it
                 applyHead();
                 done = true;

@@ -111,8 +111,8 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         idleWatch.watch(this);
         response = new ClientResponse(servletResponse, gate, this, clientWait);
         response.onRoom(this::room);
-        response.open();
         ClientBody clientBody = request.body();
+        response.open(ClientResponse.listensLate(servletRequest, clientBody != null));
         if (clientBody != null) {
             body = new ClientRequestBody(clientBody, gate, this, clientWait);
             body.listen();

@@ -17,6 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ServletGate {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean open = true; // written under lock
+    /** What the holder runs once it has left (its outermost hold); guarded by lock. */
+    private Runnable onLeave;
 
     /**
      * @return true, holding the gate, while the exchange's servlet objects may be used; the caller
@@ -36,8 +38,26 @@ final class ServletGate {
         return open;
     }
 
+    /** Whether this thread is inside. */
+    boolean heldHere() {
+        return lock.isHeldByCurrentThread();
+    }
+
+    /** Runs {@code action} once this thread, inside now, has left for good: for calls that must not be made inside. */
+    void afterLeaving(Runnable action) {
+        onLeave = action;
+    }
+
     void leave() {
+        Runnable after = null;
+        if (lock.getHoldCount() == 1) {
+            after = onLeave;
+            onLeave = null;
+        }
         lock.unlock();
+        if (after != null) {
+            after.run();
+        }
     }
 
     /** Shuts the gate for good, once the exchange was handed back to the container (or it ended it). */

@@ -41,7 +41,7 @@ public final class ServletReentry {
             for (AsyncContext async : moved) {
                 try {
                     async.dispatch();
-                } catch (IllegalStateException over) { // the client left meanwhile, and the container ended it
+                } catch (RuntimeException over) { // the client left meanwhile, and the container ended it
                     LOG.fine(() -> "a pipelined request ended before it was served: " + over);
                 }
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
+import hostproxy.it.support.KeepAliveClient;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.Reply;
@@ -46,6 +47,22 @@ class FailuresCT extends ContainerScenario {
         RawResponse r = get("refused");
         assertEquals(502, r.status());
         assertEquals("backend refused refused the connection\n", r.text());
+    }
+
+    /**
+     * Refusals come within microseconds, often while the container is still in the request: 300 in a
+     * row on one connection, each answered {@code 502}, none stuck. (The answer's write listener is set
+     * outside the exchange's gate: inside it, the backend I/O thread could wait for the connection's
+     * lock, held by a container thread that waits at the gate.)
+     */
+    @Test
+    void quickRefusalsInARowAreEachAnswered() throws IOException {
+        try (KeepAliveClient c = new KeepAliveClient(ContainerSuite.port())) {
+            for (int i = 0; i < 300; i++) {
+                RawResponse r = c.send("GET /f" + i + " HTTP/1.1\nHost: refused");
+                assertEquals(502, r.status(), "request " + i);
+            }
+        }
     }
 
     @Test

@@ -212,6 +212,25 @@ class TunnelCT extends ContainerScenario {
         }
     }
 
+    /**
+     * A handshake a client pipelines behind a request switches, and the tunnel carries frames. (On
+     * Tomcat it is served inside the call that ends the response before it, on a backend I/O thread,
+     * and set aside to a container thread, from which the connection still switches.)
+     */
+    @Test
+    void aHandshakePipelinedBehindARequestSwitchesAndTunnels() throws Exception {
+        assumeTunnels();
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            c.sendRaw(("GET /first HTTP/1.1\r\nHost: alpha\r\n\r\n"
+                    + handshake("/echo", "HTTP/1.1", ECHO).replace("\n", "\r\n") + "\r\n\r\n").getBytes(UTF_8));
+            assertEquals(200, c.read().status());
+            RawResponse r = c.read();
+            assertEquals(101, r.status(), r.statusLine());
+            c.sendRaw(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, 'o', 'k'}); // "ok", masked with zeros
+            assertArrayEquals(new byte[] {(byte) 0x81, 2, 'o', 'k'}, c.input().readNBytes(4));
+        }
+    }
+
     @Test
     void aHandshakeTheBackendRefusesGetsTheBackendsAnswer() throws Exception {
         assumeTunnels();
