@@ -50,12 +50,14 @@ public final class HostProxyServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getDispatcherType() == DispatcherType.ASYNC) {
-            if (!ServletReentry.isSetAside(request)) {
+            HttpServletRequest setAside = ServletReentry.takeSetAside(request);
+            if (setAside == null) {
                 abortBrokenOff(request);
                 return;
             }
+            request = setAside;
         } else if (ServletReentry.setAsideIfInside(request)) {
-            return; // served shortly on a container thread
+            return; // served shortly, on a container thread
         }
         long start = System.nanoTime();
         proxy.exchangeBegins();

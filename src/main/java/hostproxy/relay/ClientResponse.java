@@ -199,6 +199,9 @@ final class ClientResponse implements WriteListener {
      * (Tomcat's default, {@code discardFacades}), or finds the gate shut, and writes nothing.
      */
     private void push() {
+        if (done) {
+            return; // nothing more goes out: the exchange is being handed back
+        }
         if (listener.get() == SET) {
             drain();
             return;

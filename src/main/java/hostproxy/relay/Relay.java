@@ -18,6 +18,12 @@ import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 public final class Relay implements AutoCloseable {
     /** Request attribute: a response the backend broke off, for the servlet to abort on a container thread. */
     public static final String ABORTED = "hostproxy.aborted";
+    /**
+     * Where the relay's dispatches go: a path the servlet's mapping ({@code /*}) always takes. The
+     * request's own would be decoded and normalised first, and one that climbs above the root
+     * ({@code /..%2F..%2F}, which hostproxy relays as sent) would not dispatch at all.
+     */
+    static final String DISPATCH_PATH = "/";
     /** The container's asynchronous timeout: longer than any exchange; the relay's own timeouts end them. */
     static final Duration ASYNC_TIMEOUT = Duration.ofDays(365);
 

@@ -434,7 +434,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     private void abortClient(String why) {
         handBack(() -> {
             servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
-            async.dispatch();
+            async.dispatch(Relay.DISPATCH_PATH);
         });
     }
 

@@ -45,7 +45,8 @@ final class ServletGate {
 
     /** Runs {@code action} once this thread, inside now, has left for good: for calls that must not be made inside. */
     void afterLeaving(Runnable action) {
-        onLeave = action;
+        assert lock.isHeldByCurrentThread();
+        onLeave = action; // one kind of action only (ClientResponse's push): a second would replace it
     }
 
     void leave() {

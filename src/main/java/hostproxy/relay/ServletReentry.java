@@ -2,8 +2,11 @@ package hostproxy.relay;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -15,11 +18,15 @@ import java.util.logging.Logger;
  * thread (or the idle watch's), which must never wait, and serving a request may: routing can wait
  * for DNS, an error answer is a blocking write. Such a request only goes asynchronous there; once
  * the call has returned, and the container has let go of the connection, it is dispatched to a
- * container thread and served from the start.
+ * container thread and served from the start, with the path and query it came with.
+ *
+ * <p>What Tomcat answers itself to a pipelined request, before any servlet (a {@code 400} for one it
+ * cannot parse, {@code 100 Continue}), it still writes on the calling thread: small writes, and
+ * Tomcat closes a connection it answered {@code 400}.
  */
 public final class ServletReentry {
     private static final Logger LOG = Logger.getLogger(ServletReentry.class.getName());
-    /** Request attribute: the request was moved here from inside a relay call. */
+    /** Request attribute: the request was moved here from inside a relay call; its target as sent. */
     private static final String MOVED = "hostproxy.moved";
     private static final ThreadLocal<List<AsyncContext>> MOVING = new ThreadLocal<>();
 
@@ -39,11 +46,25 @@ public final class ServletReentry {
         } finally {
             MOVING.remove();
             for (AsyncContext async : moved) {
-                try {
-                    async.dispatch();
-                } catch (RuntimeException over) { // the client left meanwhile, and the container ended it
-                    LOG.fine(() -> "a pipelined request ended before it was served: " + over);
-                }
+                dispatch(async);
+            }
+        }
+    }
+
+    private static void dispatch(AsyncContext async) {
+        try {
+            async.dispatch(Relay.DISPATCH_PATH);
+        } catch (IllegalStateException over) { // the client left meanwhile, and the container ended it
+            LOG.fine(() -> "a pipelined request ended before it was served: " + over);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "hostproxy: a pipelined request could not be moved to a container thread; answered 500", e);
+            try {
+                HttpServletResponse response = (HttpServletResponse) async.getResponse();
+                response.setStatus(500);
+                response.setHeader("Connection", "close");
+                async.complete();
+            } catch (RuntimeException ended) {
+                LOG.log(Level.FINE, "ending it failed too", ended);
             }
         }
     }
@@ -57,17 +78,43 @@ public final class ServletReentry {
         if (moving == null) {
             return false;
         }
-        request.setAttribute(MOVED, Boolean.TRUE);
+        request.setAttribute(MOVED, new Target(request.getRequestURI(), request.getQueryString()));
         moving.add(request.startAsync());
         return true;
     }
 
-    /** @return true, once, for a request set aside by {@link #setAsideIfInside}: serve it now */
-    public static boolean isSetAside(HttpServletRequest request) {
-        if (request.getAttribute(MOVED) == null) {
-            return false;
+    /**
+     * @return for a request set aside by {@link #setAsideIfInside}, once: the request as it came
+     *         (the dispatch went to a fixed path), to be served now; {@code null} for any other
+     */
+    public static HttpServletRequest takeSetAside(HttpServletRequest request) {
+        if (!(request.getAttribute(MOVED) instanceof Target target)) {
+            return null;
         }
         request.removeAttribute(MOVED);
-        return true;
+        return new AsSent(request, target);
+    }
+
+    private record Target(String uri, String query) {
+    }
+
+    /** The request with the path and query it was sent with, not those of the dispatch. */
+    private static final class AsSent extends HttpServletRequestWrapper {
+        private final Target target;
+
+        AsSent(HttpServletRequest request, Target target) {
+            super(request);
+            this.target = target;
+        }
+
+        @Override
+        public String getRequestURI() {
+            return target.uri();
+        }
+
+        @Override
+        public String getQueryString() {
+            return target.query();
+        }
     }
 }
