@@ -38,6 +38,9 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
         /** The attempt failed, before or after its response head; called at most once. */
         void failed(BackendCall call, Exception cause);
+
+        /** The client is done with the attempt: its connection is back in the pool, or closed. */
+        void released(BackendCall call);
     }
 
     private final Endpoint endpoint;
@@ -186,8 +189,10 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         }
     }
 
+    /** Called by the client once it has released the attempt's connection (after the end of the response, or a failure). */
     @Override
     public void releaseResources() {
+        receiver.released(this);
     }
 
     // FutureCallback of the whole execution: connect and pool failures arrive only here.

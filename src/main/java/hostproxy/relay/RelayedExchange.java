@@ -237,7 +237,6 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void end(BackendCall call) {
-        release(call);
         if (!answered) {
             response.end();
         }
@@ -268,6 +267,15 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             return;
         }
         answer(BackendFailures.classify(e, route.backendName()));
+    }
+
+    /**
+     * Counted as over only once the client has pooled (or closed) its connection: an address that
+     * left DNS meanwhile has its idle connections closed then, this one included.
+     */
+    @Override
+    public void released(BackendCall call) {
+        release(call);
     }
 
     private void release(BackendCall call) {
