@@ -61,7 +61,7 @@ final class HostProxy implements AutoCloseable {
         this.router = new Router(config, loopGuard);
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections, healthChecks(config));
-        this.relay = new Relay(client, upstreams, config.clientIdleTimeout());
+        this.relay = new Relay(client, upstreams, config.clientIdleTimeout(), serverInfo);
         this.tunnels = new Tunnels(config, upstreams, serverInfo);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());

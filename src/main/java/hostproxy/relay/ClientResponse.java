@@ -2,7 +2,6 @@ package hostproxy.relay;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -63,7 +62,7 @@ final class ClientResponse implements WriteListener {
     private static final int SETTING = 1;
     private static final int SET = 2;
     private volatile ServletOutputStream out;
-    /** The body's declared length, -1 if none. */
+    /** The body's length as the backend declared it ({@code Content-Length}), or -1. */
     private volatile long declaredLength = -1;
     private volatile IntConsumer onRoom = n -> { };
     private volatile boolean headReady;
@@ -86,7 +85,7 @@ final class ClientResponse implements WriteListener {
 
     /**
      * Takes the client's output stream, on the container's thread, and sets its listener now, or
-     * with the first bytes to write ({@link #push()}).
+     * with the first bytes to write ({@link #push()}): late where the class comment says it saves a hand-off.
      */
     void open(boolean listenLate) throws IOException {
         out = response.getOutputStream();
@@ -94,12 +93,6 @@ final class ClientResponse implements WriteListener {
             listener.set(SET);
             out.setWriteListener(this);
         }
-    }
-
-    /** Whether setting the listener late saves a hand-off here (see the class comment). */
-    static boolean listensLate(HttpServletRequest request, boolean withBody) {
-        return !withBody && !request.getProtocol().startsWith("HTTP/2")
-                && request.getServletContext().getServerInfo().startsWith("Apache Tomcat");
     }
 
     /** Where room for more backend bytes is announced: the bytes just written to the client. */
@@ -112,8 +105,8 @@ final class ClientResponse implements WriteListener {
      * end) is written: a backend that fails before can still be answered with a clean error, with
      * no head to take back (Tomcat 10.1's {@code reset()} would drop the write listener too).
      */
-    void headReady(Runnable applyHead, long declaredLength) {
-        this.declaredLength = declaredLength;
+    void headReady(long contentLength, Runnable applyHead) {
+        declaredLength = contentLength;
         pendingHead = applyHead;
         headReady = true;
         drain(); // nothing goes out before the first body byte, or the end, pushes it

@@ -30,12 +30,18 @@ public final class Relay implements AutoCloseable {
     private final CloseableHttpAsyncClient client;
     private final Upstreams upstreams;
     private final ClientIdleWatch idleWatch;
+    /** Tomcat: a write listener set off a container thread has its first call run on that thread ({@link ClientResponse}). */
+    private final boolean listenerRunsOnSetter;
 
-    /** @param clientIdleTimeout how long a client may keep an exchange waiting ({@code clientIdleTimeout}) */
-    public Relay(UpstreamClient client, Upstreams upstreams, Duration clientIdleTimeout) {
+    /**
+     * @param clientIdleTimeout how long a client may keep an exchange waiting ({@code clientIdleTimeout})
+     * @param serverInfo        the container's {@code ServletContext.getServerInfo()}
+     */
+    public Relay(UpstreamClient client, Upstreams upstreams, Duration clientIdleTimeout, String serverInfo) {
         this.client = client.client();
         this.upstreams = upstreams;
         this.idleWatch = new ClientIdleWatch(clientIdleTimeout);
+        this.listenerRunsOnSetter = serverInfo != null && serverInfo.startsWith("Apache Tomcat");
     }
 
     /**
@@ -59,7 +65,7 @@ public final class Relay implements AutoCloseable {
             throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
         }
         new RelayedExchange(client, upstreams, idleWatch, exchange, route, backend, request, hooks, outcome, servletRequest,
-                servletResponse).start();
+                servletResponse, listenerRunsOnSetter).start();
     }
 
     /** Stops watching for idle clients: the container has ended every exchange. */

@@ -58,6 +58,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     private final ClientWait clientWait = new ClientWait();
     private final ClientIdleWatch idleWatch;
     private final ServletGate gate = new ServletGate();
+    private final boolean listenerRunsOnSetter;
     private volatile OutboundRequest request;
     private AsyncContext async;
     private ClientResponse response;
@@ -70,7 +71,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     RelayedExchange(CloseableHttpAsyncClient client, Upstreams upstreams, ClientIdleWatch idleWatch, Exchange exchange,
             Route route, Backend backend, OutboundRequest request, ExchangeHooks hooks, ExchangeOutcome outcome,
-            HttpServletRequest servletRequest, HttpServletResponse servletResponse) {
+            HttpServletRequest servletRequest, HttpServletResponse servletResponse, boolean listenerRunsOnSetter) {
         this.client = client;
         this.idleWatch = idleWatch;
         this.upstreams = upstreams;
@@ -82,6 +83,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         this.outcome = outcome;
         this.servletRequest = servletRequest;
         this.servletResponse = servletResponse;
+        this.listenerRunsOnSetter = listenerRunsOnSetter;
     }
 
     /** Goes asynchronous and sends the first attempt; the container's thread returns at once. */
@@ -112,7 +114,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         response = new ClientResponse(servletResponse, gate, this, clientWait);
         response.onRoom(this::room);
         ClientBody clientBody = request.body();
-        response.open(ClientResponse.listensLate(servletRequest, clientBody != null));
+        response.open(listenerRunsOnSetter && clientBody == null && !servletRequest.getProtocol().startsWith("HTTP/2"));
         if (clientBody != null) {
             body = new ClientRequestBody(clientBody, gate, this, clientWait);
             body.listen();
@@ -174,7 +176,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         try {
             started = client.execute(producer, call, null, context, call);
         } catch (IllegalStateException closed) { // CancellationException too: the client is shut down, hostproxy stopping
-            release(call);
+            released(call);
             answer(ProxyError.unavailable("hostproxy is stopping", 5));
             return;
         }
@@ -187,7 +189,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     /** Drops an attempt that outlived its exchange, with its connection: nobody will read it. */
     private void drop(BackendCall call) {
         call.cancel();
-        release(call);
+        released(call);
     }
 
     private void room(int bytes) {
@@ -219,10 +221,10 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
                 call.endpoint());
-        response.headReady(() -> {
+        response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
             servletResponse.setStatus(head.getCode());
             ResponseFields.set(servletResponse, fields);
-        }, entity == null ? 0 : entity.getContentLength());
+        });
     }
 
     @Override
@@ -244,7 +246,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void failed(BackendCall call, Exception cause) {
-        release(call);
+        released(call);
         if (over.get() || answered) {
             return; // the exchange ended, or is answered, for a reason of its own
         }
@@ -270,15 +272,12 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     }
 
     /**
-     * Counted as over only once the client has pooled (or closed) its connection: an address that
-     * left DNS meanwhile has its idle connections closed then, this one included.
+     * The attempt is over for its address, once: counted only when the client has pooled (or closed)
+     * its connection, so that an address that left DNS meanwhile has its idle connections closed then,
+     * this one included. (A failure, or dropping the attempt, counts at once.)
      */
     @Override
     public void released(BackendCall call) {
-        release(call);
-    }
-
-    private void release(BackendCall call) {
         if (call.release()) {
             upstreams.finished(call.endpoint());
         }

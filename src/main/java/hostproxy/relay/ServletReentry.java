@@ -3,10 +3,8 @@ package hostproxy.relay;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -54,18 +52,8 @@ public final class ServletReentry {
     private static void dispatch(AsyncContext async) {
         try {
             async.dispatch(Relay.DISPATCH_PATH);
-        } catch (IllegalStateException over) { // the client left meanwhile, and the container ended it
+        } catch (RuntimeException over) { // the client left meanwhile, and the container ended the request
             LOG.fine(() -> "a pipelined request ended before it was served: " + over);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "hostproxy: a pipelined request could not be moved to a container thread; answered 500", e);
-            try {
-                HttpServletResponse response = (HttpServletResponse) async.getResponse();
-                response.setStatus(500);
-                response.setHeader("Connection", "close");
-                async.complete();
-            } catch (RuntimeException ended) {
-                LOG.log(Level.FINE, "ending it failed too", ended);
-            }
         }
     }
 
