@@ -51,7 +51,8 @@ final class RoutesFile {
     static Content parse(String path, String text) {
         Map<String, BackendTarget> targets = new LinkedHashMap<>();
         Map<String, RouteOptions> options = new LinkedHashMap<>();
-        String[] lines = text.split("\r?\n", -1);
+        // Notepad and PowerShell 5.1 start a UTF-8 file with a byte-order mark, and write CRLF
+        String[] lines = withoutByteOrderMark(text).split("\r?\n", -1);
         for (int n = 1; n <= lines.length; n++) {
             String line = lines[n - 1];
             int hash = line.indexOf('#');
@@ -76,6 +77,10 @@ final class RoutesFile {
         }
         options.values().removeIf(RouteOptions::isEmpty);
         return new Content(Map.copyOf(targets), Map.copyOf(options));
+    }
+
+    private static String withoutByteOrderMark(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private static RouteOptions options(String path, int n, String[] words) {

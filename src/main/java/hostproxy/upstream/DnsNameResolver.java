@@ -31,6 +31,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.config.ResolverConfigProvider;
 import org.xbill.DNS.hosts.HostsFileParser;
 
 /**
@@ -56,6 +57,11 @@ final class DnsNameResolver implements NameResolver {
             ResolverConfig system = ResolverConfig.getCurrentConfig();
             chosen = system.servers();
             search = system.searchPath(); // only with the system's servers: they belong together
+            if (noneFound(ResolverConfig.getConfigProviders())) {
+                LOG.warning(() -> "hostproxy: no DNS server of this system was found, so every lookup goes to "
+                        + chosen(system) + " and will most likely time out; set dnsServers to the servers to ask "
+                        + "(e.g. HOSTPROXY_DNS_SERVERS=10.0.0.2; on Windows, Get-DnsClientServerAddress lists them)");
+            }
         }
         List<Resolver> resolvers = new ArrayList<>();
         for (InetSocketAddress server : chosen) {
@@ -68,6 +74,20 @@ final class DnsNameResolver implements NameResolver {
         this.searchPath = search;
         this.hosts = hostsFile();
         LOG.info(() -> "hostproxy resolves names with DNS servers " + chosenText(servers) + ", search " + searchPath);
+    }
+
+    /**
+     * Whether none of dnsjava's ways of finding the system's servers found one: it then asks
+     * {@code 127.0.0.1:53} without a word. That happens on Windows without JNA, where only its JNDI
+     * provider is left. A loopback server that is found (Docker's 127.0.0.11, systemd's 127.0.0.53,
+     * a local dnsmasq in resolv.conf) is a real one and says nothing here.
+     */
+    static boolean noneFound(List<ResolverConfigProvider> providers) {
+        return providers.stream().filter(ResolverConfigProvider::isEnabled).allMatch(p -> p.servers().isEmpty());
+    }
+
+    private static String chosen(ResolverConfig system) {
+        return system.servers().stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList().toString();
     }
 
     private static String chosenText(List<InetSocketAddress> configured) {

@@ -87,6 +87,24 @@ class FrontDoorSettingsTest {
         assertTrue(!c.routes().containsKey("reports"), "'-' keeps the template's backend");
     }
 
+    /** As Notepad and PowerShell 5.1 save it: a UTF-8 byte-order mark first, CRLF line ends. */
+    @Test
+    void aRoutesFileSavedOnWindowsReadsAsAnyOther(@TempDir Path dir) throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain"), FILE);
+        Path windows = Files.write(dir.resolve("windows"),
+                ("\uFEFF" + FILE.replace("\n", "\r\n")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ProxyConfig fromPlain = with(Setting.ROUTES_FILE, plain.toString());
+        ProxyConfig fromWindows = with(Setting.ROUTES_FILE, windows.toString());
+        assertEquals(fromPlain.routes(), fromWindows.routes());
+        for (String label : List.of("www", "api", "reports")) {
+            assertEquals(fromPlain.optionsFor(label).toString(), fromWindows.optionsFor(label).toString(), label);
+        }
+        Path bomFirstLine = Files.write(dir.resolve("bom"),
+                "\uFEFFwww http://frontend:3000\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Map.of("www", new BackendTarget("http", "frontend", 3000, "")),
+                with(Setting.ROUTES_FILE, bomFirstLine.toString()).routes(), "a route on the first line, after the mark");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "api http://api:80 stiky=cookie|line 2: 'stiky=cookie' is not option=value with a known option (connectTimeout, responseTimeout, maxBodySize, allowedClients, sticky, preserveHost, rewriteRedirects, healthCheckPath)",
