@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The scale-out recipes ({@code conf/kubernetes/*.yaml}, {@code conf/swarm/stack.yaml}) keep the
- * invariants the README promises: several replicas, probes on the admin endpoints, the admin port
+ * invariants docs/scale-out.md promises: several replicas, probes on the admin endpoints, the admin port
  * never exposed, a grace period longer than the drain, the sticky-session secret from a secret,
  * backends as ordinary services on the backend port.
  */

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Every setting hostproxy reads: its name, default and meaning. This enum is the single source of
- * truth; the README's settings table is checked against it by a test.
+ * truth; the settings table of docs/configuration.md is checked against it by a test
+ * ({@code SettingsTableTest}).
  *
  * <p>A setting can be given, from lowest to highest precedence, as a web.xml context-param (or a
  * Tomcat context {@code <Parameter>}, which the container presents the same way), a servlet
@@ -102,7 +103,8 @@ public enum Setting {
             "On stop: `/readyz` answers `503` at once, then exchanges in flight get this long to finish "
                     + "before backend connections are closed."),
     UPGRADE_PROTOCOLS("upgradeProtocols", "websocket",
-            "Comma-separated `Upgrade` tokens that are tunnelled (see [WebSockets](#websockets-and-other-upgrades)); "
+            "Comma-separated `Upgrade` tokens that are tunnelled "
+                    + "(see [WebSockets](how-it-works.md#websockets-and-other-upgrades)); "
                     + "a request offering only others (`h2c`...) is relayed as a plain request without them. Empty: none."),
     UPGRADE_IDLE_TIMEOUT("upgradeIdleTimeout", "1h",
             "A tunnel (an upgraded connection, e.g. a WebSocket) with no byte either way for this long is closed. "
@@ -119,7 +121,7 @@ public enum Setting {
         this.description = description;
     }
 
-    /** The name used in web.xml, context files and the README, e.g. {@code connectTimeout}. */
+    /** The name used in web.xml, context files and the docs, e.g. {@code connectTimeout}. */
     public String key() {
         return key;
     }

@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * what a listener set off a container thread triggers on that thread at once: the first
  * {@code onWritePossible}, and the completion of a response written there. Set early, the response is
  * written off a container thread and {@code complete()} has Tomcat wake one of its threads to end the
- * exchange: one thread hand-off more per exchange (measured in {@code docs/PERFORMANCE.md}). Not with
+ * exchange: one thread hand-off more per exchange (measured in {@code docs/performance.md}). Not with
  * a request body: completing ends the request too, and Tomcat would read what is left of the body,
  * blocking, on the backend I/O thread. Nor elsewhere: HTTP/2 streams, Jetty and Undertow hand that
  * first call to a thread of their own, so nothing would be gained.

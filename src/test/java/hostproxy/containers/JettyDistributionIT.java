@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The README's Jetty steps in their order: a fresh {@code $JETTY_BASE}, {@code conf/jetty} and the
+ * The Jetty steps of docs/containers.md in their order: a fresh {@code $JETTY_BASE}, {@code conf/jetty} and the
  * WAR copied in, then {@code java -jar start.jar} (no deployment scan: what is in {@code webapps/}
  * at start is deployed once). Settings as {@code HOSTPROXY_*} variables. The scenarios of the
  * suite run on the same distribution in the {@code container-jetty12} execution.

@@ -29,9 +29,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The README's "Tomcat" steps on a stock distribution: the Tomcat 11 zip as a user unzips it (stock
+ * The steps of docs/containers.md, "Tomcat 10.1 / 11 (a stock distribution)" on a stock
+ * distribution: the Tomcat 11 zip as a user unzips it (stock
  * {@code ROOT}, {@code manager}, {@code host-manager}, {@code docs}, {@code examples} included),
- * set up as the README says, started with {@code bin/catalina.sh run} on the test's JDK (17 here:
+ * set up as those steps say, started with {@code bin/catalina.sh run} on the test's JDK (17 here:
  * {@code conf/tomcat/server.xml} must serve on it) on a free loopback port. Settings come as
  * {@code HOSTPROXY_*} variables, as a user would give them.
  */

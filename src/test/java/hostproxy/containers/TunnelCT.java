@@ -297,7 +297,10 @@ class TunnelCT extends ContainerScenario {
         return null;
     }
 
-    /** WildFly refuses tunnels with 501 (see README, Containers): the scenarios that need one are skipped there. */
+    /**
+     * WildFly refuses tunnels with 501 (see docs/how-it-works.md, "WebSockets and other upgrades"):
+     * the scenarios that need one are skipped there.
+     */
     private static void assumeTunnels() {
         assumeFalse(ContainerSuite.container() == ContainerSuite.Container.WILDFLY,
                 "Undertow ends an upgraded connection's input after the first read: hostproxy refuses tunnels there");

@@ -189,7 +189,7 @@ class AdminIT {
                 assertTrue(dom.contains(expected), "the rendered page lacks " + expected + ":\n" + dom);
             }
             assertTrue(dom.contains("id=\"backend-replicas\""), "no section with id backend-replicas in the DOM:\n" + dom);
-            Path png = Path.of("target", "status.png").toAbsolutePath(); // README: docs/status.png is a copy
+            Path png = Path.of("target", "status.png").toAbsolutePath(); // docs/operations.md: docs/status.png is a copy
             Files.deleteIfExists(png);
             chromium("--window-size=1000,1000", "--hide-scrollbars", "--screenshot=" + png,
                     "http://127.0.0.1:" + started.adminPort() + "/");

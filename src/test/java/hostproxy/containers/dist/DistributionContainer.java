@@ -16,7 +16,7 @@ import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 
 /**
  * An Arquillian container for Jetty run from its real distribution ({@link JettyDistribution}):
- * {@code start} lays out a fresh {@code $JETTY_BASE} as the README says and starts
+ * {@code start} lays out a fresh {@code $JETTY_BASE} as docs/containers.md says and starts
  * {@code start.jar} on the loopback port of its configuration ({@code httpPort}, chosen free at
  * run time; published as the system property {@code it.http.port}); {@code deploy} puts the archive in as {@code webapps/ROOT.war} beside
  * {@code conf/jetty/ROOT.xml}, and {@code undeploy} takes both away again.

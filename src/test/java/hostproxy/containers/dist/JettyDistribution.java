@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Jetty from its real distribution ({@code jetty-home}, unpacked into {@code target/} by the
- * pre-integration-test phase), set up exactly as the README's "Jetty" steps say:
+ * pre-integration-test phase), set up exactly as the steps of docs/containers.md, "Jetty 12.1" say:
  * <pre>
  * cd $JETTY_BASE
  * java -jar $JETTY_HOME/start.jar --add-modules=http,http2c,ee10-deploy
@@ -50,7 +50,7 @@ public final class JettyDistribution {
 
     /**
      * A fresh {@code $JETTY_BASE} at {@code base} (emptied first), with the modules and
-     * {@code start.d/hostproxy.ini} of the README, and nothing deployed yet.
+     * {@code start.d/hostproxy.ini} of docs/containers.md, and nothing deployed yet.
      */
     public static JettyDistribution newBase(Path base) throws IOException, InterruptedException {
         Path home = home();
@@ -94,7 +94,7 @@ public final class JettyDistribution {
     }
 
     /**
-     * Deploys {@code war} as the README says ({@code webapps/ROOT.war} beside {@code conf/jetty/ROOT.xml})
+     * Deploys {@code war} as docs/containers.md says ({@code webapps/ROOT.war} beside {@code conf/jetty/ROOT.xml})
      * and waits until hostproxy answers ({@code server} null: before the start, nothing to wait for).
      * Each file is moved into place at once, so that a deployment scan never sees half a file.
      */

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * A stock Tomcat distribution (the zip from Maven Central, unpacked into {@code target/} by the
- * pre-integration-test phase), set up exactly as the README's "Tomcat" steps say:
+ * pre-integration-test phase), set up exactly as the steps of docs/containers.md,
+ * "Tomcat 10.1 / 11 (a stock distribution)" say:
  * <pre>
  * chmod +x $CATALINA_HOME/bin/*.sh
  * rm -rf $CATALINA_HOME/webapps/*
@@ -48,7 +49,7 @@ public final class TomcatDistribution {
         return home;
     }
 
-    /** The README's steps, one by one. */
+    /** The documented steps, one by one. */
     public void setUpAsTheReadmeSays(Path war) throws IOException {
         try (Stream<Path> s = Files.list(home.resolve("bin"))) {            // chmod +x bin/*.sh
             for (Path script : s.filter(p -> p.toString().endsWith(".sh")).toList()) {

@@ -1,6 +1,7 @@
 package hostproxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,16 +12,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * What users read and copy cannot drift from {@link Setting}: the README's settings table (same
- * names, order and defaults) and the Tomcat context file with a {@code <Parameter>} for each.
+ * What users read and copy cannot drift from {@link Setting}: the settings table of
+ * {@code docs/configuration.md} (same names, order and defaults) and the Tomcat context file with a
+ * {@code <Parameter>} for each.
  */
-class ReadmeSettingsTest {
+class SettingsTableTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-zA-Z]+)` \\| `([^`]*)` \\|.*$", Pattern.MULTILINE);
 
     @Test
-    void theReadmeTableListsEverySettingWithItsDefault() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        String table = readme.substring(readme.indexOf("<!-- settings-table -->"), readme.indexOf("<!-- /settings-table -->"));
+    void theDocumentedTableListsEverySettingWithItsDefault() throws Exception {
+        String doc = Files.readString(Path.of("docs/configuration.md"));
+        int start = doc.indexOf("<!-- settings-table -->");
+        int end = doc.indexOf("<!-- /settings-table -->");
+        assertTrue(start >= 0 && end > start, "docs/configuration.md: the settings table's markers");
+        String table = doc.substring(start, end);
         Matcher m = ROW.matcher(table);
         StringBuilder documented = new StringBuilder();
         while (m.find()) {
