@@ -1,16 +1,25 @@
 package hostproxy.containers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.containers.dist.BuildContext;
+import hostproxy.containers.dist.Dockerfile;
 import hostproxy.containers.dist.Trees;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -18,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,75 +39,52 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The Linux Docker recipe, run without Docker: a Tomcat 11 distribution (unpacked into target/ by
- * the pre-integration-test phase) laid out exactly as {@code conf/docker/Dockerfile} builds the
- * image — its COPY lines applied under the image's {@code /usr/local/tomcat}, its ENV lines as the
- * process environment — and started as a real process with {@code bin/catalina.sh run}, the
- * image's command. The test environment adds what {@code docker run -e} would.
+ * Both Docker recipes, checked without Docker (no engine runs where this suite runs; see
+ * docs/testing.md, "Docker and Windows"):
+ * <ul>
+ *   <li>each Dockerfile's {@code FROM} lines name exactly the images they must (the official
+ *       {@code tomcat} image has no Windows variants: Eclipse Temurin's there);</li>
+ *   <li>the build stage's command, run on the build context a fresh clone gives (less
+ *       {@code .dockerignore}), makes the WAR; the Windows stage runs the same Maven arguments
+ *       through {@code mvnw.cmd};</li>
+ *   <li>the Windows image and the service script install the Tomcat version the pom pins, by a
+ *       SHA-512 that is the one of the Windows zip Maven resolves, and every path they name is in
+ *       that zip's layout;</li>
+ *   <li>the Linux image, laid out from a Tomcat 11 distribution exactly as its runtime stage
+ *       builds it (its COPY lines under the image's {@code /usr/local/tomcat}, the WAR its build
+ *       stage made, its ENV lines as the process environment), is started with
+ *       {@code bin/catalina.sh run}, the image's command, and answers as a proxy. The test
+ *       environment adds what {@code docker run -e} would.</li>
+ * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerfileLayoutIT {
     private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-    private static final Path DOCKERFILE = ROOT.resolve("conf/docker/Dockerfile");
-    /** CATALINA_HOME in the official image. */
+    private static final Path LINUX = ROOT.resolve("conf/docker/Dockerfile");
+    private static final Path WINDOWS = ROOT.resolve("conf/docker/Dockerfile.windows");
+    private static final Path SERVICE_SCRIPT = ROOT.resolve("conf/windows/install-service.ps1");
+    /** CATALINA_HOME in the official image, and in the Windows image. */
     private static final String IMAGE_HOME = "/usr/local/tomcat";
+    private static final String WINDOWS_HOME = "C:/tomcat";
+    /** The build stage's Maven arguments, the same on both systems. */
+    private static final String MAVEN_ARGS = "-B -q package -Dmaven.test.skip=true";
 
     private Backends backends;
     private Process tomcat;
     private int port;
     private final int adminPort = FreePorts.freeOn("127.0.0.1");
-    private Recipe recipe;
+    private Dockerfile linux;
+    private Dockerfile windows;
+    private Path builtWar;
     private Path log;
-
-    /** @param healthCheck the HEALTHCHECK's command (shell form), or {@code null} */
-    record Recipe(String from, Map<String, String> env, List<String[]> copies, String healthCheck) {
-    }
-
-    /** The FROM, ENV and COPY lines of a Dockerfile (the subset this recipe uses). */
-    static Recipe read(Path dockerfile) throws IOException {
-        String from = null;
-        Map<String, String> env = new LinkedHashMap<>();
-        List<String[]> copies = new ArrayList<>();
-        String healthCheck = null;
-        for (String raw : Files.readAllLines(dockerfile)) {
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String[] words = line.split("\\s+");
-            switch (words[0].toUpperCase(Locale.ROOT)) {
-                case "FROM" -> from = words[1];
-                case "ENV" -> {
-                    for (int i = 1; i < words.length; i++) {
-                        int eq = words[i].indexOf('=');
-                        assertTrue(eq > 0, "ENV lines must be NAME=value: " + line);
-                        env.put(words[i].substring(0, eq), words[i].substring(eq + 1));
-                    }
-                }
-                case "COPY" -> {
-                    assertEquals(3, words.length, "COPY lines must be 'COPY src dest': " + line);
-                    copies.add(new String[] {words[1], words[2]});
-                }
-                case "HEALTHCHECK" -> {
-                    int cmd = line.indexOf(" CMD ");
-                    assertTrue(cmd > 0, "HEALTHCHECK lines must be '... CMD command' on one line: " + line);
-                    healthCheck = line.substring(cmd + 5);
-                }
-                case "EXPOSE", "CMD", "ENTRYPOINT", "RUN", "WORKDIR", "ARG", "LABEL" -> {
-                    assertFalse(words[0].equalsIgnoreCase("RUN"), "the layout test cannot replay RUN: " + line);
-                }
-                default -> throw new AssertionError("unexpected Dockerfile instruction: " + line);
-            }
-        }
-        return new Recipe(from, env, copies, healthCheck);
-    }
 
     @BeforeAll
     void start() throws Exception {
+        linux = Dockerfile.read(LINUX);
+        windows = Dockerfile.read(WINDOWS);
         Assumptions.assumeFalse(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows"),
-                "catalina.sh: the Linux recipe is laid out on a Unix-like system only");
-        recipe = read(DOCKERFILE);
-        assertTrue(recipe.from().startsWith("tomcat:11"), recipe.from());
+                "catalina.sh and the build stage's ./mvnw: the Linux recipe is laid out on a Unix-like system only");
+        builtWar = buildStage();
 
         // The image: a Tomcat distribution at /usr/local/tomcat with an empty webapps/ (the official
         // image keeps the samples in webapps.dist/).
@@ -110,12 +95,21 @@ class DockerfileLayoutIT {
         Files.move(home.resolve("webapps"), home.resolve("webapps.dist"));
         Files.createDirectories(home.resolve("webapps"));
 
-        for (String[] copy : recipe.copies()) {
-            Path source = ROOT.resolve(copy[0]);
-            assertTrue(copy[1].startsWith(IMAGE_HOME + "/"), "COPY outside the Tomcat home: " + copy[1]);
-            Path target = home.resolve(copy[1].substring(IMAGE_HOME.length() + 1));
-            assertTrue(Files.isRegularFile(source), "COPY source missing (run ./mvnw package): " + source);
-            Files.createDirectories(target.getParent());
+        Dockerfile.Stage runtime = linux.runtime();
+        String buildDir = linux.stage("build").workdir() + "/";
+        for (Dockerfile.Copy copy : runtime.copies()) {
+            Path source;
+            if (copy.fromStage() == null) {
+                source = ROOT.resolve(copy.source());
+            } else {
+                assertEquals("build", copy.fromStage());
+                assertTrue(copy.source().startsWith(buildDir), "copied from the build stage's WORKDIR: " + copy.source());
+                source = builtWar.getParent().getParent().resolve(copy.source().substring(buildDir.length()));
+            }
+            assertTrue(copy.destination().startsWith(IMAGE_HOME + "/"), "COPY outside the Tomcat home: " + copy.destination());
+            Path target = home.resolve(copy.destination().substring(IMAGE_HOME.length() + 1));
+            assertTrue(Files.isRegularFile(source), "COPY source missing: " + source);
+            assertTrue(Files.isDirectory(target.getParent()), "COPY into a folder the image has: " + copy.destination());
             Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
         assertTrue(Files.isRegularFile(home.resolve("webapps/ROOT.war")), "the recipe deploys ROOT.war");
@@ -138,7 +132,7 @@ class DockerfileLayoutIT {
         ProcessBuilder pb = new ProcessBuilder("sh", home.resolve("bin/catalina.sh").toString(), "run");
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("HOSTPROXY_") || k.startsWith("CATALINA_") || k.equals("JAVA_OPTS"));
-        env.putAll(recipe.env());                                  // the Dockerfile's ENV lines
+        env.putAll(runtime.env());                                 // the Dockerfile's ENV lines
         env.put("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT)); // docker run -e ...
         env.put("HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*");
         env.put("HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server()); // no lookup leaves the machine
@@ -156,6 +150,199 @@ class DockerfileLayoutIT {
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         tomcat = pb.start();
         awaitDeployed();
+    }
+
+    /**
+     * Runs the Linux build stage's RUN line (its cache mount aside) on the build context a fresh
+     * clone gives, as {@code docker build} would, and returns the WAR it made.
+     */
+    private Path buildStage() throws Exception {
+        Dockerfile.Stage build = linux.stage("build");
+        assertEquals(List.of(new Dockerfile.Copy(null, ".", ".")), build.copies(), "the build stage takes the whole context");
+        List<Dockerfile.Instruction> runs = build.all("RUN");
+        assertEquals(1, runs.size(), "one RUN in the build stage");
+        String command = runs.get(0).arguments().replaceFirst("^--mount=\\S+\\s+", "");
+        assertEquals("./mvnw " + MAVEN_ARGS, command);
+
+        Path context = BuildContext.copy(ROOT, ROOT.resolve("target/docker-context"));
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).directory(context.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("MAVEN_OPTS");
+        Path out = ROOT.resolve("target/docker-context-build.log");
+        Process maven = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(maven.waitFor(10, TimeUnit.MINUTES), "the build stage finishes within 10 minutes");
+        assertEquals(0, maven.exitValue(), "the build stage's command fails on a fresh clone's context:\n" + Files.readString(out));
+        Path war = context.resolve("target/hostproxy.war");
+        assertTrue(Files.isRegularFile(war), "the build stage makes target/hostproxy.war");
+        return war;
+    }
+
+    @Test
+    void theImagesAreTheOnesThatExist() {
+        List<String> linuxImages = linux.stages().stream().map(s -> linux.image(s, Map.of())).toList();
+        assertEquals(List.of("eclipse-temurin:21-jdk", "tomcat:11-jre21-temurin"), linuxImages,
+                "a JDK to build, the official tomcat 11 image on a JRE 21 to run");
+        assertEquals("build", linux.stages().get(0).name());
+
+        // The official tomcat image has no Windows tags; Eclipse Temurin's images have, for both LTSC releases.
+        assertEquals(Map.of("WINDOWS_VERSION", "ltsc2022"), windows.globalArgs());
+        assertEquals("build", windows.stages().get(0).name());
+        for (String version : List.of("ltsc2022", "ltsc2025")) {
+            List<String> images = windows.stages().stream().map(s -> windows.image(s, Map.of("WINDOWS_VERSION", version))).toList();
+            assertEquals(List.of("eclipse-temurin:21-jdk-windowsservercore-" + version,
+                    "eclipse-temurin:21-jre-windowsservercore-" + version), images);
+        }
+    }
+
+    /** mvnw.cmd is in the context, and runs the very Maven arguments the Linux stage ran above. */
+    @Test
+    void theWindowsBuildStageRunsTheSameBuild() throws Exception {
+        Dockerfile.Stage build = windows.stage("build");
+        assertEquals(List.of(new Dockerfile.Copy(null, ".", ".")), build.copies());
+        String maven = build.all("RUN").get(0).arguments();
+        assertTrue(maven.startsWith(".\\mvnw.cmd " + MAVEN_ARGS.replace("-Dmaven.test.skip=true", "'-Dmaven.test.skip=true'")),
+                "the same Maven arguments (quoted for PowerShell): " + maven);
+        assertTrue(maven.contains("if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }"), "a failed build fails the image: " + maven);
+        assertTrue(BuildContext.files(ROOT).containsAll(List.of("mvnw", "mvnw.cmd", ".mvn/wrapper/maven-wrapper.properties",
+                "pom.xml", "conf/tomcat/server.xml", "conf/docker/setenv.bat", "conf/docker/setenv.sh")));
+        assertTrue(BuildContext.files(ROOT).stream().noneMatch(f -> f.startsWith("target/") || f.startsWith(".git/")),
+                "the context carries nothing built");
+    }
+
+    /** The Windows image and the service script install the pinned Tomcat by the checksum of the zip Maven resolves. */
+    @Test
+    void theWindowsTomcatIsThePinnedZipCheckedByItsSha512() throws Exception {
+        String pinned = pomProperty("tomcat-dist.version");
+        String sha512 = sha512(windowsZip());
+        Map<String, String> args = windows.stage("build").args();
+        assertEquals(pinned, args.get("TOMCAT_VERSION"), "Dockerfile.windows' TOMCAT_VERSION is the pom's");
+        assertEquals(sha512, args.get("TOMCAT_SHA512"), "Dockerfile.windows' TOMCAT_SHA512 is the zip's");
+        String script = Files.readString(SERVICE_SCRIPT);
+        assertEquals(pinned, psVariable(script, "TomcatVersion"), "install-service.ps1's $TomcatVersion");
+        assertEquals(sha512, psVariable(script, "TomcatSha512"), "install-service.ps1's $TomcatSha512");
+        String url = "https://repo.maven.apache.org/maven2/org/apache/tomcat/tomcat/{0}/tomcat-{0}-windows-x64.zip";
+        assertTrue(windows.stage("build").all("RUN").get(1).arguments().contains(url), "the image downloads Maven Central's zip");
+        assertTrue(script.contains(url.replace("{0}", "$TomcatVersion")), "the script downloads Maven Central's zip");
+    }
+
+    /**
+     * The paths the Windows image and the service script name, in the layout the zip gives: unpacked
+     * to its one top folder, webapps emptied, the proxy's files copied in.
+     */
+    @Test
+    void everyPathTheWindowsRecipesNameIsInTheZipsLayout() throws Exception {
+        Set<String> zip = zipEntries(windowsZip());
+        String top = "apache-tomcat-" + pomProperty("tomcat-dist.version") + "/";
+        assertTrue(zip.stream().allMatch(e -> e.startsWith(top)), "one top folder, " + top);
+        Function<String, Boolean> inLayout = path -> {
+            String p = path.replace('\\', '/').replaceAll("/\\*$", "");
+            return zip.contains(top + p) || zip.contains(top + p + "/");
+        };
+
+        // The image: the build stage moves that folder to C:/tomcat and empties webapps/.
+        String unpack = windows.stage("build").all("RUN").get(1).arguments();
+        assertTrue(unpack.contains("Move-Item ('C:/apache-tomcat-{0}' -f $env:TOMCAT_VERSION) " + WINDOWS_HOME), unpack);
+        assertTrue(unpack.contains("Remove-Item " + WINDOWS_HOME + "/webapps/*"), unpack);
+        Dockerfile.Stage runtime = windows.runtime();
+        assertEquals("C:\\tomcat", runtime.env().get("CATALINA_HOME"));
+        String buildDir = windows.stage("build").workdir() + "/";
+        for (Dockerfile.Copy copy : runtime.copies()) {
+            if (copy.source().equals(WINDOWS_HOME)) {
+                assertEquals(new Dockerfile.Copy("build", WINDOWS_HOME, WINDOWS_HOME), copy);
+                continue;
+            }
+            assertTrue(copy.destination().startsWith(WINDOWS_HOME + "/"), copy.destination());
+            String inHome = copy.destination().substring(WINDOWS_HOME.length() + 1);
+            assertTrue(inLayout.apply(inHome.substring(0, inHome.lastIndexOf('/'))), "COPY into a folder the zip has: " + copy);
+            if (copy.fromStage() == null) {
+                assertTrue(Files.isRegularFile(ROOT.resolve(copy.source())), "COPY source missing: " + copy);
+            } else {
+                assertEquals(buildDir + "target/hostproxy.war", copy.source(), "the WAR the build stage made");
+            }
+        }
+        String cmd = runtime.all("CMD").get(0).arguments();
+        assertTrue(cmd.contains("C:\\\\tomcat\\\\bin\\\\catalina.bat run"), cmd);
+        assertTrue(inLayout.apply("bin/catalina.bat"));
+
+        // The service script: every Join-Path $InstallDir '...' it names.
+        Matcher m = Pattern.compile("Join-Path \\$InstallDir '([^']+)'").matcher(Files.readString(SERVICE_SCRIPT));
+        List<String> named = new ArrayList<>();
+        while (m.find()) {
+            named.add(m.group(1));
+        }
+        assertTrue(named.containsAll(List.of("bin\\service.bat", "bin\\tomcat11.exe", "conf\\server.xml", "webapps\\ROOT.war")), named.toString());
+        for (String path : named) {
+            boolean copiedIn = path.endsWith("ROOT.war");
+            assertTrue(inLayout.apply(copiedIn ? "webapps" : path), "install-service.ps1 names " + path + ", which the zip lacks");
+        }
+        assertTrue(Files.readString(ROOT.resolve("conf/windows/uninstall-service.ps1")).contains("Join-Path $InstallDir 'bin\\tomcat11.exe'"));
+    }
+
+    /** Same settings, admin port, health check and port on Windows as on Linux; setenv.bat as setenv.sh. */
+    @Test
+    void theWindowsImageIsTheLinuxImagesTwin() throws Exception {
+        Map<String, String> linuxEnv = linux.runtime().env();
+        Map<String, String> windowsEnv = new java.util.LinkedHashMap<>(windows.runtime().env());
+        windowsEnv.remove("CATALINA_HOME"); // the official image sets its own
+        assertEquals(linuxEnv, windowsEnv);
+        assertEquals(linux.runtime().all("EXPOSE"), windows.runtime().all("EXPOSE"));
+        assertEquals(healthCheckTiming(linux), healthCheckTiming(windows));
+        assertTrue(windows.runtime().all("HEALTHCHECK").get(0).arguments().contains("/healthz"));
+
+        assertEquals(javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.sh"))),
+                javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.bat"))), "setenv.sh and setenv.bat set the same");
+    }
+
+    private static String healthCheckTiming(Dockerfile d) {
+        String h = d.runtime().all("HEALTHCHECK").get(0).arguments();
+        return h.substring(0, h.indexOf(" CMD ")).replaceAll("--timeout=\\S+ ", "");
+    }
+
+    private static Set<String> javaOptions(String setenv) {
+        Set<String> options = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("-D[\\w.]+=[\\w.-]+").matcher(setenv.lines()
+                .filter(l -> !l.startsWith("#") && !l.startsWith("rem ")).collect(java.util.stream.Collectors.joining("\n")));
+        while (m.find()) {
+            options.add(m.group());
+        }
+        return options;
+    }
+
+    private static Path windowsZip() {
+        Path zip = ROOT.resolve("target/tomcat-windows-x64.zip");
+        assertTrue(Files.isRegularFile(zip), "no Tomcat Windows zip in target/: run ./mvnw verify");
+        return zip;
+    }
+
+    private static Set<String> zipEntries(Path zip) throws IOException {
+        Set<String> entries = new java.util.HashSet<>();
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            z.stream().forEach(e -> entries.add(e.getName()));
+        }
+        return entries;
+    }
+
+    private static String sha512(Path file) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-512");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String pomProperty(String name) throws IOException {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(m.find(), "pom.xml has " + name);
+        return m.group(1);
+    }
+
+    private static String psVariable(String script, String name) {
+        Matcher m = Pattern.compile("(?m)^\\$" + name + " = '([^']*)'").matcher(script);
+        assertTrue(m.find(), "$" + name + " = '...' in the script");
+        return m.group(1);
     }
 
     @AfterAll
@@ -199,13 +386,14 @@ class DockerfileLayoutIT {
     /** The Dockerfile's HEALTHCHECK command, run as Docker would (sh -c), passes against the admin port and fails without it. */
     @Test
     void theHealthCheckOfTheImageAsksTheAdminPort() throws Exception {
-        assertTrue(recipe.healthCheck() != null, "the Dockerfile has a HEALTHCHECK");
+        assertEquals(1, linux.runtime().all("HEALTHCHECK").size(), "the Dockerfile has a HEALTHCHECK");
         assertEquals(0, runHealthCheck(adminPort), "HEALTHCHECK against /healthz on the admin port");
         assertNotEquals(0, runHealthCheck(FreePorts.freeOn("127.0.0.1")), "HEALTHCHECK with nothing listening");
     }
 
     private int runHealthCheck(int port) throws Exception {
-        ProcessBuilder check = new ProcessBuilder("/bin/sh", "-c", recipe.healthCheck())
+        String healthCheck = linux.runtime().all("HEALTHCHECK").get(0).arguments();
+        ProcessBuilder check = new ProcessBuilder("/bin/sh", "-c", healthCheck.substring(healthCheck.indexOf(" CMD ") + 5))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         check.environment().put("HOSTPROXY_ADMIN_PORT", Integer.toString(port));
         Process p = check.start();
