@@ -280,7 +280,7 @@ final class Tunnel {
         }
         WebConnection c = connection;
         if (c != null) {
-            ClientClose.close(c, clientOutput);
+            ClientClose.close(exchange, c, clientOutput);
         }
         owner.closed(this);
     }

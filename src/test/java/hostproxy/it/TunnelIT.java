@@ -206,10 +206,16 @@ class TunnelIT {
         throw new AssertionError("still growing after 20 s: " + count.get() + " bytes");
     }
 
+    /**
+     * The JDK's WebSocket clients must see their sessions end; a raw socket beside them shows, at
+     * the TCP level, whether the proxy closed its connection at all, so that a client that misses
+     * its end says which side is at fault (with the proxy port's sockets as the system sees them).
+     */
     @Test
     void anUndeployClosesEveryTunnelAndLeavesNoThreadBehind() throws Exception {
         try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
-             ProxyServer proxy = proxy()) {
+             ProxyServer proxy = proxy();
+             Socket raw = new Socket("127.0.0.1", proxy.port())) {
             List<WsClient> sessions = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -218,22 +224,49 @@ class TunnelIT {
                     assertEquals("hi " + i, ws.next());
                     sessions.add(ws);
                 }
+                raw.getOutputStream().write((handshake(ECHO).replace("\n", "\r\n") + "\r\n\r\n").getBytes(ISO_8859_1));
+                assertTrue(readHead(raw.getInputStream()).startsWith("HTTP/1.1 101"));
                 proxy.log().clear();
 
+                long undeployed = System.nanoTime();
                 proxy.undeploy();
 
-                for (WsClient ws : sessions) {
-                    assertNotNull(ws.end(), "every client sees its session end");
+                raw.setSoTimeout((int) BOUND.toMillis());
+                assertEquals(-1, raw.getInputStream().read(), "the proxy closes the raw session's connection");
+                long rawClosedMs = (System.nanoTime() - undeployed) / 1_000_000;
+                for (int i = 0; i < sessions.size(); i++) {
+                    try {
+                        assertNotNull(sessions.get(i).end(), "every client sees its session end");
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError("JDK WebSocket client " + i + " saw no end within " + BOUND
+                                + " although the raw session's connection was closed " + rawClosedMs
+                                + " ms after the undeploy; sockets of the proxy port:\n" + sockets(proxy.port())
+                                + "\nproxy log:\n" + String.join("\n", proxy.log().messages(Level.FINE)), e);
+                    }
                 }
                 List<String> leaks = proxy.log().messages(Level.WARNING).stream()
                         .filter(m -> m.startsWith("org.apache.catalina.loader")).toList();
                 assertEquals(List.of(), leaks, "Tomcat's leak detection reports nothing");
+                assertEquals(List.of(), proxy.log().messages(Level.WARNING).stream()
+                        .filter(m -> m.startsWith("hostproxy.tunnel")).toList(), "every client close succeeded");
                 Await.until(() -> Thread.getAllStackTraces().keySet().stream()
                         .noneMatch(t -> t.getName().startsWith("hostproxy")), BOUND,
                         "no thread of hostproxy's is left");
             } finally {
                 sessions.forEach(WsClient::close);
             }
+        }
+    }
+
+    /** The system's view of the TCP connections on a port ({@code ss}), for a failure's message. */
+    private static String sockets(int port) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-tanoi").redirectErrorStream(true).start();
+            String all = new String(ss.getInputStream().readAllBytes(), ISO_8859_1);
+            ss.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            return String.join("\n", all.lines().filter(l -> l.contains(":" + port + " ")).toList());
+        } catch (IOException | InterruptedException e) {
+            return "(ss failed: " + e + ")";
         }
     }
 
