@@ -93,7 +93,8 @@ if ($LASTEXITCODE -ne 0) { throw "Tomcat's service.bat install failed ($LASTEXIT
 # The settings, as the service's own environment (procrun's --Environment: '#'-separated pairs).
 $pairs = @()
 foreach ($key in $Settings.Keys) {
-    $name = 'HOSTPROXY_' + ($key -replace '^HOSTPROXY_', '').ToUpperInvariant()
+    # BACKEND_PORT, backendPort and HOSTPROXY_BACKEND_PORT all name HOSTPROXY_BACKEND_PORT
+    $name = 'HOSTPROXY_' + (($key -replace '^HOSTPROXY_', '') -creplace '([a-z0-9])([A-Z])', '$1_$2').ToUpperInvariant()
     $value = [string] $Settings[$key]
     if ($value -match '[#;]') { throw "Setting $name='$value': '#' and ';' cannot be passed to a service's environment" }
     $pairs += "$name=$value"
