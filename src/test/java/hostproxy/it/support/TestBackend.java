@@ -30,6 +30,7 @@ import java.util.function.Function;
 public final class TestBackend implements AutoCloseable {
     private final String name;
     private final ServerSocket server;
+    private final java.util.concurrent.Future<?> acceptor;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-backend");
         t.setDaemon(true);
@@ -46,7 +47,7 @@ public final class TestBackend implements AutoCloseable {
     private TestBackend(String name, String address, int port) throws IOException {
         this.name = name;
         this.server = bind(new InetSocketAddress(InetAddress.getByName(address), port));
-        threads.execute(this::acceptLoop);
+        acceptor = threads.submit(this::acceptLoop);
     }
 
     /** Binds, giving a listener this address just had (a test before, a parallel run) 5 s to let go. */
@@ -126,14 +127,27 @@ public final class TestBackend implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket socket;
             try {
-                Socket socket = server.accept();
-                accepted.incrementAndGet();
-                open.add(socket);
-                threads.execute(() -> serve(socket));
+                socket = server.accept();
             } catch (IOException e) {
                 return; // closed
             }
+            if (server.isClosed()) { // accepted while closing: a closed backend serves nothing
+                closeQuietly(socket);
+                return;
+            }
+            accepted.incrementAndGet();
+            open.add(socket);
+            threads.execute(() -> serve(socket));
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -184,9 +198,22 @@ public final class TestBackend implements AutoCloseable {
         return new RecordedRequest(parts[0], parts[1], parts[2], headers, body, chunked);
     }
 
+    /**
+     * Closes the backend: once this returns, its address refuses connections. A thread blocked in
+     * accept() keeps Linux's listening socket alive after close() until it wakes, and a connection
+     * arriving meanwhile would be accepted (on a busy machine, the next request's own): the
+     * acceptor is waited for, so what the caller sends next meets a closed port.
+     */
     @Override
     public void close() throws IOException {
         server.close();
+        try {
+            acceptor.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException(name + ": the accepting thread did not stop", e);
+        }
         for (Socket s : open) {
             try {
                 s.close();
