@@ -57,6 +57,7 @@ class TomcatDistributionIT {
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
                 Map.of("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT),
                         "HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*",
+                        "HOSTPROXY_BACKEND_NETWORKS", "127.0.0.0/8", // the backends are on loopback
                         "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server(), // no lookup leaves the machine
                         "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort))); // a free port, not 8081
         tomcat.await(ServerProcess::isHostproxy, Duration.ofSeconds(90), "serving hostproxy");

@@ -37,7 +37,8 @@ class AccessLogIT {
     @BeforeAll
     void start() throws Exception {
         backends = Backends.start();
-        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT)));
+        // beta (127.0.0.12) is outside backendNetworks: refused, as an address_not_allowed
+        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT), "backendNetworks", "127.0.0.11"));
         logs = Files.createTempDirectory("hostproxy-access");
         AccessLogValve valve = new AccessLogValve();
         valve.setDirectory(logs.toString());
@@ -112,5 +113,14 @@ class AccessLogIT {
         RawResponse generated = RawClient.exchange(proxy.port(), "GET /err2 HTTP/1.1\nHost: nosuch-logged\nConnection: close");
         assertTrue(GENERATED.matcher(generated.header("X-Request-Id")).matches(), generated.header("X-Request-Id"));
         assertNotEquals("err-42", generated.header("X-Request-Id"));
+    }
+
+    @Test
+    void aNameOutsideBackendNetworksIsLoggedUnderItsNameWithItsKind() throws Exception {
+        RawResponse r = RawClient.exchange(proxy.port(), "GET /outside HTTP/1.1\nHost: beta\nConnection: close");
+        assertEquals(502, r.status(), r.text());
+        String line = logLineWith("/outside");
+        assertTrue(line.contains(" 502 ") && line.contains("backend=beta address=- upstream=-ms retries=0 "
+                + "error=address_not_allowed"), line);
     }
 }
