@@ -101,7 +101,7 @@ public final class ContainerSuite {
 
     /** The packaged WAR, exactly as the package phase built it, deployed as the ROOT application. */
     public static WebArchive rootWar() {
-        String path = System.getProperty("hostproxy.war");
+        String path = System.getProperty("it.hostproxy.war");
         File war = path == null ? null : new File(path);
         if (war == null || !war.isFile()) {
             throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");

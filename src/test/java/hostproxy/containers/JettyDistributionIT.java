@@ -39,7 +39,7 @@ class JettyDistributionIT {
     @BeforeAll
     void start() throws Exception {
         JettyDistribution base = JettyDistribution.newBase(ROOT.resolve("target/jetty-base-readme"));
-        base.deploy(Path.of(System.getProperty("hostproxy.war")), null);
+        base.deploy(Path.of(System.getProperty("it.hostproxy.war")), null);
         backends = Backends.start();
         jetty = base.start(ServerProcess.freeLoopbackPort(),
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),

@@ -90,6 +90,32 @@ class ConfigurationIT {
         }
     }
 
+    /**
+     * Issue 23: a mistyped setting is named once at start, with the setting meant, and is never
+     * fatal; a framework's own context parameter is left alone.
+     */
+    @Test
+    void aMistypedSettingIsNamedOnceWithTheSettingMeant() throws Exception {
+        System.setProperty("hostproxy.backendProt", "9");
+        try (ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
+                "dnsRefesh", "1s", "org.example.framework.cacheSize", "5"))) {
+            assertTrue(proxy.deployed(), "a typo does not stop the deployment");
+            for (int i = 0; i < 2; i++) {
+                RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha\nConnection: close");
+                assertEquals("alpha", r.header("X-Backend"), r.text());
+            }
+            List<String> named = proxy.log().messages(Level.WARNING).stream()
+                    .filter(m -> m.contains("dnsRefesh") || m.contains("backendProt") || m.contains("org.example"))
+                    .sorted().toList();
+            assertEquals(List.of("hostproxy.HostProxyLifecycle: hostproxy: context parameter dnsRefesh is not a setting "
+                            + "and is ignored; did you mean dnsRefresh?",
+                    "hostproxy.HostProxyLifecycle: hostproxy: system property hostproxy.backendProt is not a setting "
+                            + "and is ignored; did you mean hostproxy.backendPort?"), named);
+        } finally {
+            System.clearProperty("hostproxy.backendProt");
+        }
+    }
+
     @Test
     void aSystemPropertyWinsOverAContextParameter() throws Exception {
         System.setProperty("hostproxy.backendPort", Integer.toString(Backends.PORT));

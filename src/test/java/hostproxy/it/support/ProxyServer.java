@@ -77,7 +77,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static File war() {
-        String path = System.getProperty("hostproxy.war");
+        String path = System.getProperty("it.hostproxy.war");
         File war = path == null ? null : new File(path);
         if (war == null || !war.isFile()) {
             throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");
