@@ -15,11 +15,13 @@ final class AccessLogAttributes {
     static final String BACKEND_ADDRESS = "hostproxy.backendAddress";
     static final String UPSTREAM_MILLIS = "hostproxy.upstreamMillis";
     static final String RETRIES = "hostproxy.retries";
+    static final String ERROR = "hostproxy.error";
 
     private AccessLogAttributes() {
     }
 
-    static void set(ServletRequest request, Exchange exchange) {
+    /** @param failure the exchange's failure kind ({@code refused}, {@code address_not_allowed} ...), or {@code null} */
+    static void set(ServletRequest request, Exchange exchange, String failure) {
         Trace t = exchange.trace();
         request.setAttribute(REQUEST_ID, exchange.requestId());
         if (t.backend() != null) {
@@ -32,5 +34,8 @@ final class AccessLogAttributes {
             request.setAttribute(UPSTREAM_MILLIS, Long.toString(t.upstreamNanos() / 1_000_000));
         }
         request.setAttribute(RETRIES, Integer.toString(t.retries()));
+        if (failure != null) {
+            request.setAttribute(ERROR, failure);
+        }
     }
 }

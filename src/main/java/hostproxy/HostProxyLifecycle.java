@@ -3,11 +3,15 @@ package hostproxy;
 import hostproxy.config.InvalidSettingException;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.SettingSources;
+import hostproxy.config.UnknownSettings;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,6 +31,7 @@ public final class HostProxyLifecycle implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ServletRegistration servlet = context.getServletRegistration(SERVLET_NAME);
+        warnOfUnknownSettings(context, servlet);
         ProxyConfig config;
         try {
             config = ProxyConfig.from(SettingSources.of(
@@ -41,6 +46,17 @@ public final class HostProxyLifecycle implements ServletContextListener {
         HostProxy proxy = new HostProxy(config, context.getServerInfo());
         context.setAttribute(ATTRIBUTE, proxy);
         LOG.info(() -> "hostproxy started (" + proxy.viaToken() + "): " + config);
+    }
+
+    /** One WARNING per name given where settings are read that is no setting (a typo), before any is read. */
+    private static void warnOfUnknownSettings(ServletContext context, ServletRegistration servlet) {
+        List<String> warnings = UnknownSettings.warnings(Collections.list(context.getInitParameterNames()),
+                servlet == null ? List.of() : servlet.getInitParameters().keySet(),
+                System.getProperties().stringPropertyNames(), System.getenv().keySet(),
+                System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows"));
+        for (String w : warnings) {
+            LOG.warning(w); // (not through a method reference: the log would name its caller, Iterable.forEach)
+        }
     }
 
     private static String describe(ServletContext context) {

@@ -143,7 +143,7 @@ public final class HostProxyServlet extends HttpServlet {
                 Trace t = exchange.trace();
                 proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
                         System.nanoTime() - start, t.retries());
-                AccessLogAttributes.set(request, exchange);
+                AccessLogAttributes.set(request, exchange, failure);
             } finally {
                 proxy.exchangeEnds(); // whatever happened above, or draining would wait for it in vain
             }

@@ -85,7 +85,8 @@ public final class ProxyMetrics implements AutoCloseable {
         Gauge.builder("hostproxy.requests.in.flight", inFlight::getAsInt)
                 .description("Exchanges being relayed now").register(registry);
         backendUp = MultiGauge.builder("hostproxy.backend.up")
-                .description("1 when the address takes traffic (healthy), 0 when failing, not ready or ejected")
+                .description("1 when the address takes traffic (healthy), 0 when failing, not ready, ejected or "
+                        + "refused (backendNetworks)")
                 .register(registry);
         FunctionCounter.builder("hostproxy.dns.lookups", upstreams, Upstreams::lookups)
                 .description("DNS answers taken in: first lookups, refreshes and forced lookups").register(registry);

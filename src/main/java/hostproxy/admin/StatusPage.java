@@ -176,6 +176,6 @@ final class StatusPage {
             .address{font-family:ui-monospace,Menlo,Consolas,monospace}\
             .state,.phase{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}\
             .healthy,.ready{background:#dff5e3;color:#17692b}.failing,.degraded,.starting{background:#fff1d6;color:#8a5a00}\
-            .not-ready{background:#e6ecf7;color:#2d4f8a}.ejected,.down,.draining{background:#fde2e1;color:#a1221b}\
+            .not-ready{background:#e6ecf7;color:#2d4f8a}.ejected,.refused,.down,.draining{background:#fde2e1;color:#a1221b}\
             .empty{color:#5b6475}footer{color:#7a8291;font-size:12px;margin-top:16px}""";
 }

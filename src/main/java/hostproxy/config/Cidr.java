@@ -11,7 +11,13 @@ import java.util.regex.Pattern;
  * An IPv4 block also matches the IPv4-mapped IPv6 form of its addresses ({@code ::ffff:10.1.2.3}).
  */
 public final class Cidr {
-    private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    /**
+     * Four decimal octets, each 0-255 without a leading zero. {@code InetAddress} would take
+     * {@code 0177.0.0.1} as 177.0.0.1 where C resolvers read octal 127.0.0.1, and would look
+     * {@code 999.1.1.1} up in DNS: neither is an address here.
+     */
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private final byte[] network;
     private final int prefix;
     private final String text;
@@ -25,7 +31,7 @@ public final class Cidr {
     /** The address an IP literal names, never looked up in DNS; {@code null} for anything else. */
     public static InetAddress literal(String text) {
         String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!LITERAL.matcher(t).matches() || (!t.contains(":") && t.chars().filter(c -> c == '.').count() != 3)) {
+        if (!IPV4.matcher(t).matches() && !IPV6.matcher(t).matches()) {
             return null;
         }
         try {

@@ -25,6 +25,14 @@ public enum Setting {
     ALLOWED_BACKENDS("allowedBackends", "*",
             "Comma-separated globs (`*`, `?`) of labels that may be reached; others get `404`. "
                     + "`localhost` is refused unless a route names it."),
+    BACKEND_NETWORKS("backendNetworks", BackendNetworks.PUBLIC_AND_PRIVATE,
+            "Where backends built from the template may be, comma-separated: `public-and-private` (every address "
+                    + "but loopback `127.0.0.0/8`, `::1`; link-local `169.254.0.0/16`, `fe80::/10`; unspecified "
+                    + "`0.0.0.0/8`, `::`; multicast `224.0.0.0/4`, `ff00::/8`; broadcast), `*` (any address) and CIDR "
+                    + "blocks; an IPv4-mapped IPv6 address counts as its IPv4 address. A list replaces the default: "
+                    + "`127.0.0.0/8` allows loopback only, `public-and-private, 127.0.0.1` adds one local address to it "
+                    + "(see [Security notes](#security-notes)). An address outside is never connected to, as if DNS had "
+                    + "not given it; a name left with none gets `502`. Explicit routes are not checked."),
     PRESERVE_HOST("preserveHost", "true",
             "`true`: send the client's Host header to the backend; `false`: send the backend's own name."),
     CONNECT_TIMEOUT("connectTimeout", "5s",

@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.upstream.AddressNotAllowedException;
 import hostproxy.upstream.BackendUnresolvedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -63,6 +64,9 @@ public final class BackendFailures {
     public static ProxyError classify(IOException e, String backend) {
         if (e instanceof UnknownHostException) {
             return ProxyError.noSuchBackend(backend, e);
+        }
+        if (e instanceof AddressNotAllowedException) {
+            return ProxyError.addressNotAllowed(e.getMessage());
         }
         if (e instanceof BackendUnresolvedException) {
             return new ProxyError(502, "dns", e.getMessage(), null);

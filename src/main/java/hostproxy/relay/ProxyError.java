@@ -46,7 +46,8 @@ public final class ProxyError extends Exception {
     /**
      * What went wrong, as a short fixed word for metrics and the status page: {@code refused},
      * {@code unreachable}, {@code connect_timeout}, {@code response_timeout}, {@code closed},
-     * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code not_ready}, {@code failed};
+     * {@code pool_exhausted}, {@code no_such_backend}, {@code dns}, {@code address_not_allowed},
+     * {@code not_ready}, {@code failed};
      * for refused requests {@code bad_request}, {@code not_allowed}, {@code loop}; for a client cut
      * off by {@code clientIdleTimeout} {@code client_timeout}; beyond {@code maxExchanges} {@code overloaded}.
      */
@@ -60,6 +61,16 @@ public final class ProxyError extends Exception {
      */
     static ProxyError noSuchBackend(String backend, Throwable cause) {
         return new ProxyError(502, "no_such_backend", "no backend named " + backend, cause, false);
+    }
+
+    /**
+     * Every address DNS gives for a name built from the template is outside {@code backendNetworks}:
+     * {@code 502}. Logged like a bad request: the operator hears of it once per name, when DNS says
+     * so ({@code Backend}), and the client picked the name, so that a flood of requests for it cannot
+     * flood the log.
+     */
+    static ProxyError addressNotAllowed(String reason) {
+        return new ProxyError(502, "address_not_allowed", reason, null, false);
     }
 
     /**

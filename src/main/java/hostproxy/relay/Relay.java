@@ -1,6 +1,7 @@
 package hostproxy.relay;
 
 import hostproxy.routing.Route;
+import hostproxy.upstream.AddressNotAllowedException;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Upstreams;
 import jakarta.servlet.http.HttpServletRequest;
@@ -58,6 +59,9 @@ public final class Relay implements AutoCloseable {
         Backend backend;
         try {
             backend = upstreams.backend(route.backendName());
+        } catch (AddressNotAllowedException e) {
+            exchange.trace().resolved(route.backendName()); // DNS knew it: counted under its name
+            throw BackendFailures.classify(e, route.backendName());
         } catch (IOException e) {
             throw BackendFailures.classify(e, route.backendName());
         }

@@ -1,5 +1,6 @@
 package hostproxy.upstream;
 
+import hostproxy.config.BackendNetworks;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
- * One backend name and what is known of it: its addresses as DNS last gave them, their health,
- * and whether DNS is answering.
+ * One backend name and what is known of it: its addresses as DNS last gave them (less those
+ * {@code backendNetworks} refuses), their health, and whether DNS is answering.
  */
 public final class Backend {
     private static final Logger LOG = Logger.getLogger(Backend.class.getName());
@@ -27,6 +28,8 @@ public final class Backend {
     private final Balancer balancer;
     /** The active health check of this name's addresses, or {@code null} when they are not checked. */
     private final HealthCheck healthCheck;
+    /** What this name's addresses must be in ({@code backendNetworks}), or {@code null}: not checked. */
+    private final BackendNetworks networks;
     private final ReentrantLock checkLock = new ReentrantLock();
     private final Condition checkDone = checkLock.newCondition();
     /** When DNS last answered for this name (epoch milliseconds, 0: never) and what it said. */
@@ -36,6 +39,8 @@ public final class Backend {
     final CompletableFuture<Void> firstResolution = new CompletableFuture<>();
     final AtomicBoolean resolving = new AtomicBoolean();
     private volatile List<Endpoint> endpoints = List.of();
+    /** Addresses DNS gave last that {@link #networks} does not allow: not among the endpoints. */
+    private volatile RefusedAddresses refused = RefusedAddresses.NONE;
     private volatile boolean notFound;
     private volatile String dnsTrouble;
     /** Until when a negative or failed first answer stands before the name is asked again. */
@@ -48,9 +53,15 @@ public final class Backend {
     }
 
     Backend(String name, Balancer balancer, HealthCheck healthCheck, long nowNanos) {
+        this(name, balancer, healthCheck, null, nowNanos);
+    }
+
+    /** @param networks what its addresses must be in, or {@code null} when they are not checked */
+    Backend(String name, Balancer balancer, HealthCheck healthCheck, BackendNetworks networks, long nowNanos) {
         this.name = name;
         this.balancer = balancer;
         this.healthCheck = healthCheck;
+        this.networks = networks;
         this.lastUsedNanos = nowNanos;
     }
 
@@ -113,6 +124,11 @@ public final class Backend {
 
     boolean notFound() {
         return notFound;
+    }
+
+    /** The addresses of DNS's last answer that {@code backendNetworks} refused. */
+    RefusedAddresses refused() {
+        return refused;
     }
 
     String dnsTrouble() {
@@ -189,10 +205,22 @@ public final class Backend {
             for (Endpoint e : endpoints) {
                 known.put(e.address(), e);
             }
+            RefusedAddresses nowRefused = RefusedAddresses.among(found.addresses(), networks);
             List<Endpoint> next = new ArrayList<>(found.addresses().size());
             for (InetAddress a : found.addresses()) {
+                if (nowRefused.contains(a)) {
+                    continue; // as if DNS had not given it: never connected to, never health-checked
+                }
                 Endpoint e = known.remove(a);
                 next.add(e != null ? e : new Endpoint(a, healthCheck != null));
+            }
+            if (!nowRefused.sameAs(refused)) {
+                logRefused(nowRefused, next.isEmpty());
+            }
+            if (!nowRefused.isEmpty()) {
+                // refused ones are set before the endpoints change, and none after: a request that reads
+                // both in between never finds neither (which would read as a DNS failure)
+                refused = nowRefused;
             }
             known.values().forEach(Endpoint::retire);
             departed = !known.isEmpty();
@@ -203,9 +231,12 @@ public final class Backend {
                 LOG.info(() -> "DNS answers again for backend " + name);
             }
             endpoints = List.copyOf(next);
+            refused = nowRefused;
             notFound = false;
             dnsTrouble = null;
-            lastLookupResult = next.size() == 1 ? "1 address" : next.size() + " addresses";
+            lastLookupResult = (next.size() == 1 ? "1 address" : next.size() + " addresses")
+                    + (nowRefused.isEmpty() ? "" : ", " + nowRefused.addresses().size() + " refused by "
+                    + nowRefused.setting());
         } else if (resolution instanceof Resolution.NotFound) {
             if (!endpoints.isEmpty()) {
                 LOG.info(() -> "backend " + name + " is no longer in DNS");
@@ -213,6 +244,7 @@ public final class Backend {
                 departed = true;
             }
             endpoints = List.of();
+            refused = RefusedAddresses.NONE;
             notFound = true;
             dnsTrouble = null;
             lastLookupResult = "not found";
@@ -232,6 +264,18 @@ public final class Backend {
         return departed;
     }
 
+    /** Once per change of the refused addresses, not per lookup or request. */
+    private void logRefused(RefusedAddresses nowRefused, boolean noneLeft) {
+        if (nowRefused.isEmpty()) {
+            LOG.info(() -> "backend " + name + ": " + refused.setting() + " refuses none of its addresses any more");
+        } else if (noneLeft) {
+            LOG.warning(() -> nowRefused.reason(name) + ": requests for it get 502 until DNS gives it another address");
+        } else {
+            LOG.warning(() -> "backend " + name + ": DNS also gives " + nowRefused.listed() + ", which "
+                    + nowRefused.setting() + " does not allow: only its other addresses are used");
+        }
+    }
+
     /** A read-only view for the admin port. */
     BackendStatus status() {
         List<BackendStatus.Address> addresses = new ArrayList<>();
@@ -239,6 +283,12 @@ public final class Backend {
             String detail = e.readiness() != Endpoint.Readiness.READY ? e.lastCheck() : e.lastFailure();
             addresses.add(new BackendStatus.Address(e.address().getHostAddress(), e.state(), e.inFlight(),
                     detail));
+        }
+        RefusedAddresses r = refused;
+        for (InetAddress a : r.addresses()) {
+            String range = RefusedAddresses.range(a);
+            addresses.add(new BackendStatus.Address(a.getHostAddress(), BackendStatus.REFUSED, 0,
+                    "not allowed by " + r.setting() + (range == null ? "" : ": " + range)));
         }
         return new BackendStatus(name, List.copyOf(addresses), lastLookupMillis, lastLookupResult);
     }
@@ -261,6 +311,9 @@ public final class Backend {
         StringBuilder s = new StringBuilder(name).append(':');
         for (Endpoint e : endpoints) {
             s.append(' ').append(e.describe(nowNanos)).append(';');
+        }
+        if (!refused.isEmpty()) {
+            s.append(" refused (").append(refused.setting()).append("): ").append(refused.listed()).append(';');
         }
         if (dnsTrouble != null) {
             s.append(" DNS failing: ").append(dnsTrouble);

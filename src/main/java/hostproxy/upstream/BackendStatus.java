@@ -9,11 +9,15 @@ import java.util.List;
  * @param lastLookupResult what that answer was: {@code 3 addresses}, {@code not found}, {@code failed: ...}
  */
 public record BackendStatus(String name, List<Address> addresses, long lastLookupMillis, String lastLookupResult) {
+    /** The state of an address DNS gave that {@code backendNetworks} does not allow. */
+    public static final String REFUSED = "refused";
+
     /**
      * One address of the name.
      *
      * @param state    {@code healthy}, {@code failing} (connect failures: passive back-off),
-     *                 {@code not ready} (no health check passed yet) or {@code ejected} (checks failing)
+     *                 {@code not ready} (no health check passed yet), {@code ejected} (checks failing) or
+     *                 {@value BackendStatus#REFUSED} (outside {@code backendNetworks}: never connected to)
      * @param inFlight exchanges with it now
      * @param detail   why it is not healthy (last failure or last check), or {@code null}
      */

@@ -38,6 +38,7 @@ public final class Upstreams implements AutoCloseable {
     private final ConcurrentHashMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final Function<String, HealthCheck> healthChecks;
+    private final AddressGuard guard;
     private final HealthChecker checker;
     private final Duration healthCheckTimeout;
     private final LongAdder lookups = new LongAdder();
@@ -59,6 +60,7 @@ public final class Upstreams implements AutoCloseable {
     Upstreams(NameResolver resolver, ProxyConfig config, Runnable closeIdleConnections,
             Function<String, HealthCheck> healthChecks) {
         this.healthChecks = healthChecks;
+        this.guard = new AddressGuard(config);
         this.healthCheckTimeout = config.healthCheckTimeout();
         this.checker = config.healthChecks() ? new HealthChecker(config.healthCheckInterval(), config.healthCheckTimeout(),
                 config.healthCheckFall(), config.healthCheckRise()) : null;
@@ -83,12 +85,13 @@ public final class Upstreams implements AutoCloseable {
      *
      * @throws UnknownHostException       DNS says the name does not exist (remembered for a second)
      * @throws BackendUnresolvedException DNS gave no usable answer and no address is known
+     * @throws AddressNotAllowedException every address DNS gave is outside {@code backendNetworks}
      * @throws NoReadyAddressException    health checks are on and no address has passed one (a name
      *                                    none of whose addresses was checked yet waits for the first
      *                                    check, at most {@code healthCheckTimeout})
      */
     public Backend backend(String name) throws UnknownHostException, BackendUnresolvedException,
-            NoReadyAddressException {
+            AddressNotAllowedException, NoReadyAddressException {
         long now = System.nanoTime();
         Backend backend = backends.get(name);
         if (backend == null || backend.isStale(now)) {
@@ -107,6 +110,9 @@ public final class Upstreams implements AutoCloseable {
         }
         if (backend.notFound()) {
             throw new UnknownHostException(name);
+        }
+        if (backend.endpoints().isEmpty() && !backend.refused().isEmpty()) {
+            throw new AddressNotAllowedException(backend.refused().reason(name));
         }
         if (backend.endpoints().isEmpty()) {
             throw new BackendUnresolvedException(name, String.valueOf(backend.dnsTrouble()));
@@ -129,7 +135,8 @@ public final class Upstreams implements AutoCloseable {
                 throw new BackendUnresolvedException(name, "too many distinct backend names in use (" + MAX_NAMES + ")");
             }
         }
-        Backend fresh = new Backend(name, balancer, checker == null ? null : healthChecks.apply(name), now);
+        Backend fresh = new Backend(name, balancer, checker == null ? null : healthChecks.apply(name),
+                guard.networksOf(name), now);
         Backend tracked = backends.compute(name, (k, old) -> old == null || old.isStale(now) ? fresh : old);
         if (tracked == fresh) {
             resolve(fresh);

@@ -42,6 +42,10 @@ class FrontDoorSettingsTest {
             "maxBodySize|10 MB|expected unlimited, or a size such as 65536, 512KB, 10MB or 1GB",
             "allowedClients|10.0.0.0/33|expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; '10.0.0.0/33' is neither",
             "trustedProxies|lb.internal|expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; 'lb.internal' is neither",
+            // never looked up in DNS, never read as Java would (177.0.0.1) or as C resolvers would (octal: 127.0.0.1)
+            "trustedProxies|999.1.1.1|expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; '999.1.1.1' is neither",
+            "trustedProxies|0177.0.0.1|expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; '0177.0.0.1' is neither",
+            "allowedClients|10.0.0.010/32|expected comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8; '10.0.0.010/32' is neither",
             "sticky|yes|expected off or cookie",
             "stickyCookie|a b|expected a cookie name: letters, digits and - . _ (an RFC 6265 token)",
             "rewriteRedirects|on|expected true or false",

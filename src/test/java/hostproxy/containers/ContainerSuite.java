@@ -79,7 +79,9 @@ public final class ContainerSuite {
     public static Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("backendPort", Integer.toString(Backends.PORT));
-        s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole,echo");
+        s.put("allowedBackends", "alpha,beta,gamma,nosuch*,refused,blackhole,echo," + RoutingCT.V6_ONLY);
+        // The backends are on 127.0.0.x, which the default refuses; ::1 stays refused (RoutingCT), except by a route
+        s.put("backendNetworks", "127.0.0.0/8");
         s.put("routes", "www=http://beta:" + Backends.PORT + "/base/,byaddress=http://127.0.0.13:" + Backends.PORT
                 + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
@@ -99,7 +101,7 @@ public final class ContainerSuite {
 
     /** The packaged WAR, exactly as the package phase built it, deployed as the ROOT application. */
     public static WebArchive rootWar() {
-        String path = System.getProperty("hostproxy.war");
+        String path = System.getProperty("it.hostproxy.war");
         File war = path == null ? null : new File(path);
         if (war == null || !war.isFile()) {
             throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");

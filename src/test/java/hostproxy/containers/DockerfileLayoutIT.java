@@ -135,6 +135,7 @@ class DockerfileLayoutIT {
         env.putAll(runtime.env());                                 // the Dockerfile's ENV lines
         env.put("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT)); // docker run -e ...
         env.put("HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*");
+        env.put("HOSTPROXY_BACKEND_NETWORKS", "127.0.0.0/8"); // the backends are on loopback
         env.put("HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server()); // no lookup leaves the machine
         env.put("HOSTPROXY_ADMIN_ADDRESS", "127.0.0.1");                // tests listen on loopback only
         env.put("HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort));

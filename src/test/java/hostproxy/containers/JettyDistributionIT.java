@@ -39,12 +39,13 @@ class JettyDistributionIT {
     @BeforeAll
     void start() throws Exception {
         JettyDistribution base = JettyDistribution.newBase(ROOT.resolve("target/jetty-base-readme"));
-        base.deploy(Path.of(System.getProperty("hostproxy.war")), null);
+        base.deploy(Path.of(System.getProperty("it.hostproxy.war")), null);
         backends = Backends.start();
         jetty = base.start(ServerProcess.freeLoopbackPort(),
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
                 Map.of("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT),
                         "HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*",
+                        "HOSTPROXY_BACKEND_NETWORKS", "127.0.0.0/8", // the backends are on loopback
                         "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server(), // no lookup leaves the machine
                         "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort))); // a free port, not 8081
         jetty.await(ServerProcess::isHostproxy, Duration.ofSeconds(60), "serving hostproxy");

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Routing by the Host's first label, on every container of the matrix. */
 @RunAsClient
 class RoutingCT extends ContainerScenario {
+    /** A label whose name DNS gives the IPv6 loopback only (the suite's backendNetworks leaves it out). */
+    static final String V6_ONLY = "sixonly";
     private int served;
 
     @BeforeEach
@@ -54,6 +56,24 @@ class RoutingCT extends ContainerScenario {
         try (TestBackend v6 = TestBackend.start("v6", "::1", Backends.PORT)) {
             RawResponse r = get("/six", "byv6.example.com");
             assertEquals("v6", r.header("X-Backend"), r.text());
+        }
+    }
+
+    /**
+     * A name the template builds that DNS points outside {@code backendNetworks} (the suite allows
+     * 127.0.0.0/8 only, so the IPv6 loopback stands for any address outside): never connected to,
+     * while the route {@code byv6} reaches that very address.
+     */
+    @Test
+    void aNameResolvingOutsideBackendNetworksGets502AndItsAddressNotOneConnection() throws Exception {
+        ContainerSuite.DNS.set(V6_ONLY, "::1");
+        try (TestBackend v6 = TestBackend.start("v6", "::1", Backends.PORT)) {
+            RawResponse r = get("/guarded", V6_ONLY + ".example.com");
+            assertEquals(502, r.status(), r.text());
+            assertEquals("backend " + V6_ONLY + " resolves only to 0:0:0:0:0:0:0:1 (loopback), which backendNetworks "
+                    + "(127.0.0.0/8) does not allow\n", r.text());
+            assertEquals("v6", get("/six", "byv6.example.com").header("X-Backend"), "a route is not checked");
+            assertEquals(1, v6.acceptedConnections(), "the route's connection only");
         }
     }
 

@@ -50,7 +50,7 @@ class TomcatDistributionIT {
         Assumptions.assumeFalse(System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("windows"),
                 "catalina.sh: the Linux steps run on a Unix-like system only");
         TomcatDistribution dist = TomcatDistribution.unzipped(ROOT.resolve("target/tomcat-stock"));
-        dist.setUpAsTheReadmeSays(Path.of(System.getProperty("hostproxy.war")));
+        dist.setUpAsTheReadmeSays(Path.of(System.getProperty("it.hostproxy.war")));
         assertTrue(Files.isExecutable(dist.home().resolve("bin/catalina.sh")));
 
         backends = Backends.start();
@@ -58,8 +58,10 @@ class TomcatDistributionIT {
                 List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
                 Map.of("HOSTPROXY_BACKEND_PORT", Integer.toString(Backends.PORT),
                         "HOSTPROXY_ALLOWED_BACKENDS", "alpha,beta,nosuch*",
+                        "HOSTPROXY_BACKEND_NETWORKS", "127.0.0.0/8", // the backends are on loopback
                         "HOSTPROXY_DNS_SERVERS", ContainerSuite.DNS.server(), // no lookup leaves the machine
-                        "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort))); // a free port, not 8081
+                        "HOSTPROXY_ADMIN_PORT", Integer.toString(adminPort), // a free port, not 8081
+                        "HOSTPROXY_BACKEND_PROT", "9")); // a typo, reported and ignored
         tomcat.await(ServerProcess::isHostproxy, Duration.ofSeconds(90), "serving hostproxy");
     }
 
@@ -142,5 +144,17 @@ class TomcatDistributionIT {
         RawResponse r = get("/", "nosuchservice.example.com");
         assertEquals(502, r.status());
         assertEquals("no backend named nosuchservice\n", r.text());
+    }
+
+    /** Issue 23: a mistyped setting changes nothing and is named on the console, once, with the setting meant. */
+    @Test
+    void aMistypedEnvironmentVariableIsNamedOnTheConsole() throws Exception {
+        RawResponse r = get("/", "alpha.example.com");
+        assertEquals("alpha", r.header("X-Backend"), "HOSTPROXY_BACKEND_PORT still applies: " + r.text());
+        List<String> lines = tomcat.logText().lines().filter(l -> l.contains("HOSTPROXY_BACKEND_PROT")).toList();
+        assertEquals(1, lines.size(), tomcat.logText());
+        assertTrue(lines.get(0).contains("WARNING") && lines.get(0).endsWith("hostproxy: environment variable "
+                + "HOSTPROXY_BACKEND_PROT is not a setting and is ignored; did you mean HOSTPROXY_BACKEND_PORT?"),
+                lines.get(0));
     }
 }

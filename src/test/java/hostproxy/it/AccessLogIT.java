@@ -37,7 +37,8 @@ class AccessLogIT {
     @BeforeAll
     void start() throws Exception {
         backends = Backends.start();
-        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT)));
+        // beta (127.0.0.12) is outside backendNetworks: refused, as an address_not_allowed
+        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT), "backendNetworks", "127.0.0.11"));
         logs = Files.createTempDirectory("hostproxy-access");
         AccessLogValve valve = new AccessLogValve();
         valve.setDirectory(logs.toString());
@@ -87,7 +88,7 @@ class AccessLogIT {
         assertEquals(List.of("3f2c-abc.7"), got.headers("X-Request-Id"));
         String line = logLineWith("/with-id");
         assertTrue(line.contains("id=3f2c-abc.7 backend=alpha address=127.0.0.11 upstream="), line);
-        assertTrue(line.matches(".* upstream=\\d+ms retries=0$"), line);
+        assertTrue(line.matches(".* upstream=\\d+ms retries=0 error=-$"), line);
     }
 
     @Test
@@ -108,9 +109,18 @@ class AccessLogIT {
         assertEquals(502, r.status());
         assertEquals("err-42", r.header("X-Request-Id"));
         String line = logLineWith("/err");
-        assertTrue(line.contains("id=err-42 backend=- address=- upstream=-ms retries=0"), line);
+        assertTrue(line.contains("id=err-42 backend=- address=- upstream=-ms retries=0 error=no_such_backend"), line);
         RawResponse generated = RawClient.exchange(proxy.port(), "GET /err2 HTTP/1.1\nHost: nosuch-logged\nConnection: close");
         assertTrue(GENERATED.matcher(generated.header("X-Request-Id")).matches(), generated.header("X-Request-Id"));
         assertNotEquals("err-42", generated.header("X-Request-Id"));
+    }
+
+    @Test
+    void aNameOutsideBackendNetworksIsLoggedUnderItsNameWithItsKind() throws Exception {
+        RawResponse r = RawClient.exchange(proxy.port(), "GET /outside HTTP/1.1\nHost: beta\nConnection: close");
+        assertEquals(502, r.status(), r.text());
+        String line = logLineWith("/outside");
+        assertTrue(line.contains(" 502 ") && line.contains("backend=beta address=- upstream=-ms retries=0 "
+                + "error=address_not_allowed"), line);
     }
 }

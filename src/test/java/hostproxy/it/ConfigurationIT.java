@@ -44,7 +44,8 @@ class ConfigurationIT {
             "connectTimeout|5 seconds", "backendPort|80800", "preserveHost|yes", "routes|api=ftp://x",
             "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x",
             "maxBodySize|lots", "trustedProxies|lb.internal", "allowedClients|10.0.0.0/99", "sticky|yes",
-            "routesFile|/no/such/routes-file", "adminPort|70000", "healthCheckPath|health", "drainTimeout|0s"})
+            "routesFile|/no/such/routes-file", "adminPort|70000", "healthCheckPath|health", "drainTimeout|0s",
+            "backendNetworks|127.1"})
     void anInvalidSettingStopsDeploymentWithOneLineNamingIt(String setting, String value) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream realErr = System.err;
@@ -86,6 +87,32 @@ class ConfigurationIT {
         public void write(byte[] bytes, int off, int len) throws IOException {
             a.write(bytes, off, len);
             b.write(bytes, off, len);
+        }
+    }
+
+    /**
+     * Issue 23: a mistyped setting is named once at start, with the setting meant, and is never
+     * fatal; a framework's own context parameter is left alone.
+     */
+    @Test
+    void aMistypedSettingIsNamedOnceWithTheSettingMeant() throws Exception {
+        System.setProperty("hostproxy.backendProt", "9");
+        try (ProxyServer proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
+                "dnsRefesh", "1s", "org.example.framework.cacheSize", "5"))) {
+            assertTrue(proxy.deployed(), "a typo does not stop the deployment");
+            for (int i = 0; i < 2; i++) {
+                RawResponse r = RawClient.exchange(proxy.port(), "GET / HTTP/1.1\nHost: alpha\nConnection: close");
+                assertEquals("alpha", r.header("X-Backend"), r.text());
+            }
+            List<String> named = proxy.log().messages(Level.WARNING).stream()
+                    .filter(m -> m.contains("dnsRefesh") || m.contains("backendProt") || m.contains("org.example"))
+                    .sorted().toList();
+            assertEquals(List.of("hostproxy.HostProxyLifecycle: hostproxy: context parameter dnsRefesh is not a setting "
+                            + "and is ignored; did you mean dnsRefresh?",
+                    "hostproxy.HostProxyLifecycle: hostproxy: system property hostproxy.backendProt is not a setting "
+                            + "and is ignored; did you mean hostproxy.backendPort?"), named);
+        } finally {
+            System.clearProperty("hostproxy.backendProt");
         }
     }
 

@@ -23,6 +23,8 @@ import org.apache.tomcat.util.descriptor.web.ApplicationParameter;
  * as a {@code conf/Catalina/localhost/ROOT.xml} would give them.
  */
 public final class ProxyServer implements AutoCloseable {
+    /** The {@code backendNetworks} of every proxy unless a test gives its own: where the tests' backends are. */
+    public static final String LOOPBACK = "127.0.0.0/8,::1";
     private final Tomcat tomcat;
     private final Context context;
     private final LogCapture log;
@@ -48,6 +50,8 @@ public final class ProxyServer implements AutoCloseable {
         }
         // The admin port is off unless a test asks for one (AdminServers picks a free port for it).
         settings.putIfAbsent("adminPort", "0");
+        // The tests' backends are on loopback addresses, which backendNetworks' default refuses.
+        settings.putIfAbsent("backendNetworks", LOOPBACK);
         LogCapture log = LogCapture.install();
         Path base = Files.createTempDirectory("hostproxy-tomcat");
         Files.createDirectories(base.resolve("webapps"));
@@ -73,7 +77,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private static File war() {
-        String path = System.getProperty("hostproxy.war");
+        String path = System.getProperty("it.hostproxy.war");
         File war = path == null ? null : new File(path);
         if (war == null || !war.isFile()) {
             throw new IllegalStateException("the packaged WAR is missing (" + path + "): run ./mvnw verify");

@@ -1,0 +1,32 @@
+package hostproxy.upstream;
+
+import hostproxy.config.BackendNetworks;
+import hostproxy.config.BackendTarget;
+import hostproxy.config.ProxyConfig;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which backend names have their addresses checked against {@code backendNetworks}: every name but
+ * those an explicit route targets. A route's target is the operator's own choice, loopback or not;
+ * any other name was built by the template from a client's Host, and DNS (or a hosts file, or a
+ * record changed later) may point it anywhere, the proxy's own loopback included.
+ */
+final class AddressGuard {
+    private final BackendNetworks networks;
+    private final Set<String> routed;
+
+    AddressGuard(ProxyConfig config) {
+        this.networks = config.backendNetworks();
+        this.routed = config.routes().values().stream().map(BackendTarget::host).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The networks this name's addresses must be in, or {@code null} when they are not checked. A
+     * name that a route targets is trusted also when the template reaches it: it is one name, with
+     * one set of addresses.
+     */
+    BackendNetworks networksOf(String name) {
+        return networks.allowsAll() || routed.contains(name) ? null : networks;
+    }
+}
