@@ -195,6 +195,8 @@ class RoutesWatcherTest {
         for (int i = 0; i < 10; i++) {
             watcher.check();
         }
+        Files.writeString(file, bad + "# still being mended\n"); // read anew, the same problem
+        twoChecks();
         assertEquals(tableOf(FIRST), live.table());
         assertEquals(List.of(), taken);
         assertEquals(problem, live.problem());
