@@ -152,7 +152,8 @@ public final class RoutesWatcher implements AutoCloseable {
             return;
         }
         live.take(table, Instant.now());
-        LOG.info(() -> "hostproxy: routes file " + path + " reloaded: " + table.listed().size() + " routes"
+        int count = table.listed().size();
+        LOG.info(() -> "hostproxy: routes file " + path + " reloaded: " + count + (count == 1 ? " route" : " routes")
                 + table.changesSince(before));
         taken.accept(table);
     }
