@@ -172,7 +172,16 @@ public final class Upstreams implements AutoCloseable {
         if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
             closeIdleConnections.run();
         }
-        checker.sync(backend);
+        checksChange.lock();
+        try {
+            // a name replaced meanwhile (its check changed) is answered for the exchanges that
+            // still hold it, but never checked again
+            if (backends.get(backend.name()) == backend) {
+                checker.sync(backend);
+            }
+        } finally {
+            checksChange.unlock();
+        }
     }
 
     /**

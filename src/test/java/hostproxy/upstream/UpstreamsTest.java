@@ -90,6 +90,33 @@ class UpstreamsTest {
         assertEquals(1, idleCloses.get(), "10.0.0.2 left: idle connections are closed");
     }
 
+    /**
+     * The route table changed a name's health check: the name is replaced by one with the same
+     * addresses, checked as it now says; an exchange holding the old one keeps it; other names stay
+     * as they were.
+     */
+    @Test
+    void aNameWhoseHealthCheckChangesIsReplacedWithItsAddressesAndOtherNamesAreKept() throws Exception {
+        answers.put("svc", found("127.0.0.1"));
+        answers.put("other", found("10.0.0.2"));
+        Upstreams u = upstreams("10m");
+        Backend svc = u.backend("svc");
+        Backend other = u.backend("other");
+        HealthCheck check = new HealthCheck("http", 9, "/health"); // nothing listens on port 9: never ready
+        u.healthChecks(name -> name.equals("svc") ? check : null);
+        assertSame(other, u.backend("other"), "its check did not change");
+        BackendStatus checked = u.snapshot().stream().filter(b -> b.name().equals("svc")).findFirst().orElseThrow();
+        assertEquals(List.of("127.0.0.1"), checked.addresses().stream().map(BackendStatus.Address::address).toList());
+        assertFalse(checked.addresses().get(0).up(), "checked from now: no traffic before a check passed");
+        assertTrue(svc.endpoints().get(0).isReady(), "the one an exchange holds is unchanged");
+        assertEquals(1, lookups.get("svc").get(), "no lookup: the addresses were known");
+
+        u.healthChecks(name -> null);
+        Backend unchecked = u.backend("svc");
+        assertTrue(unchecked != svc && unchecked.healthCheck() == null, "replaced again");
+        assertTrue(unchecked.endpoints().get(0).isReady());
+    }
+
     @Test
     void aDownAddressIsSkippedAndWhenAllAreDownTheOneDownLongestIsTried() throws Exception {
         answers.put("api", found("10.0.0.1", "10.0.0.2"));
