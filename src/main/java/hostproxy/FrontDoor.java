@@ -28,9 +28,10 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * The front-door rules for one exchange, with the route's own options (as the route table gave
- * them when the exchange started) winning over the global settings: who may come in ({@code allowedClients}), how large a body may be ({@code maxBodySize}),
- * which address a sticky session pins, per-route timeouts, and the response headers as the client
- * should see them (redirects and cookies rewritten, a sticky cookie set).
+ * them when the exchange started) winning over the global settings: who may come in
+ * ({@code allowedClients}), how large a body may be ({@code maxBodySize}), which address a sticky
+ * session pins, per-route timeouts, and the response headers as the client should see them
+ * (redirects and cookies rewritten, a sticky cookie set).
  */
 final class FrontDoor implements ExchangeHooks {
     private final ProxyConfig config;

@@ -66,7 +66,8 @@ final class HostProxy implements AutoCloseable {
         this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         this.router = new Router(config, loopGuard, routes::table);
         this.client = UpstreamClient.create(config);
-        this.upstreams = new Upstreams(config, client::closeIdleConnections, HealthChecks.of(config, config.initialRoutes()));
+        this.upstreams = new Upstreams(config, client::closeIdleConnections,
+                HealthChecks.of(config, config.initialRoutes()));
         this.relay = new Relay(client, upstreams, config.clientIdleTimeout(), serverInfo);
         this.tunnels = new Tunnels(config, upstreams, serverInfo);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());

@@ -104,7 +104,8 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Changed routes files taken (ok), or refused for a problem (failed)").tag("result", "failed")
                 .register(registry);
         Gauge.builder("hostproxy.routes.last.reload.successful", routes, r -> r.lastReloadSuccessful() ? 1 : 0)
-                .description("1 when the routes file, as it reads now, is in force; 0 while a problem keeps the last good routes")
+                .description("1 when the routes file, as it reads now, is in force; "
+                        + "0 while a problem keeps the last good routes")
                 .register(registry);
         Gauge.builder("hostproxy.tunnels.open", tunnelsOpen, AtomicInteger::get)
                 .description("Upgraded connections (WebSocket) open now").register(registry);

@@ -108,11 +108,13 @@ final class StatusPage {
         if (listed.isEmpty()) {
             h.append("<p class=\"empty\">No route: every allowed label goes to the template's backend.</p>\n");
         } else {
-            h.append("<table><thead><tr><th>label</th><th>target</th><th>options</th><th>from</th></tr></thead><tbody>\n");
+            h.append("<table><thead><tr><th>label</th><th>target</th><th>options</th><th>from</th></tr></thead>"
+                    + "<tbody>\n");
             for (RouteTable.Listed r : listed) {
-                h.append("<tr><td class=\"address\">").append(esc(r.label())).append("</td><td class=\"address\">")
-                        .append(r.target().equals("-") ? "- (template)" : esc(r.target())).append("</td><td class=\"address\">")
-                        .append(esc(r.options())).append("</td><td>").append(esc(r.source())).append("</td></tr>\n");
+                h.append("<tr><td class=\"address\">").append(esc(r.label()))
+                        .append("</td><td class=\"address\">").append(r.target().equals("-") ? "- (template)" : esc(r.target()))
+                        .append("</td><td class=\"address\">").append(esc(r.options()))
+                        .append("</td><td>").append(esc(r.source())).append("</td></tr>\n");
             }
             h.append("</tbody></table>\n");
         }

@@ -52,7 +52,8 @@ public final class RouteTable {
                 .forEach(r -> listed.add(new Listed(r.getKey(), r.getValue().uri(), "", "routes setting")));
         for (RoutesFile.Line line : file) {
             if (routes.containsKey(line.label())) {
-                throw RoutesFile.bad(path, line.number(), "label '" + line.label() + "' is also routed by the routes setting");
+                throw RoutesFile.bad(path, line.number(),
+                        "label '" + line.label() + "' is also routed by the routes setting");
             }
             if (line.target() != null) {
                 targets.put(line.label(), line.target());

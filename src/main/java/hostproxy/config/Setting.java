@@ -82,8 +82,8 @@ public enum Setting {
                     + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none."),
     ROUTES_FILE_CHECK("routesFileCheck", "2s",
             "How often the routes file is read again: a changed file is taken, whole, once two reads in a row "
-                    + "agree, for the exchanges that start after it (see [Routes that change](#routes-that-change-while-running)); "
-                    + "`off`: read once, at start."),
+                    + "agree, for the exchanges that start after it (see "
+                    + "[Routes that change](#routes-that-change-while-running)); `off`: read once, at start."),
     ADMIN_PORT("adminPort", "8081",
             "Port of the admin endpoints (status page `/`, `/healthz`, `/readyz`, `/metrics`), served apart from "
                     + "the container's connectors; `0`: off. If the port is taken the proxy still starts, without them."),
