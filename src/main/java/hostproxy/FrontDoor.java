@@ -27,10 +27,11 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * The front-door rules for one exchange, with the route's own options winning over the global
- * settings: who may come in ({@code allowedClients}), how large a body may be ({@code maxBodySize}),
- * which address a sticky session pins, per-route timeouts, and the response headers as the client
- * should see them (redirects and cookies rewritten, a sticky cookie set).
+ * The front-door rules for one exchange, with the route's own options (as the route table gave
+ * them when the exchange started) winning over the global settings: who may come in
+ * ({@code allowedClients}), how large a body may be ({@code maxBodySize}), which address a sticky
+ * session pins, per-route timeouts, and the response headers as the client should see them
+ * (redirects and cookies rewritten, a sticky cookie set).
  */
 final class FrontDoor implements ExchangeHooks {
     private final ProxyConfig config;
@@ -44,7 +45,7 @@ final class FrontDoor implements ExchangeHooks {
     private FrontDoor(ProxyConfig config, Route route, ClientView client, StickySessions sticky, String stickyToken) {
         this.config = config;
         this.route = route;
-        this.options = config.optionsFor(route.label());
+        this.options = route.options();
         this.client = client;
         this.sticky = sticky;
         this.stickyToken = stickyToken;

@@ -2,9 +2,11 @@ package hostproxy;
 
 import hostproxy.admin.AdminServer;
 import hostproxy.admin.ProxyMetrics;
-import hostproxy.config.BackendTarget;
+import hostproxy.config.LiveRoutes;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
+import hostproxy.config.RouteTable;
+import hostproxy.config.RoutesWatcher;
 import hostproxy.config.StickyMode;
 import hostproxy.relay.Relay;
 import hostproxy.relay.UpstreamClient;
@@ -12,7 +14,6 @@ import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
 import hostproxy.routing.TrustedProxies;
 import hostproxy.tunnel.Tunnels;
-import hostproxy.upstream.HealthCheck;
 import hostproxy.upstream.StickySessions;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
@@ -23,11 +24,11 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /** The running proxy of one deployment: its components, built together and closed together. */
@@ -36,6 +37,9 @@ final class HostProxy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostProxy.class.getName());
 
     private final ProxyConfig config;
+    private final LiveRoutes routes;
+    /** Reads the routes file again while the proxy runs; {@code null} when nothing is watched. */
+    private final RoutesWatcher routesWatcher;
     private final LoopGuard loopGuard;
     private final Router router;
     private final UpstreamClient client;
@@ -53,27 +57,24 @@ final class HostProxy implements AutoCloseable {
     private final TrustedProxies trustedProxies;
     private final StickySessions sticky;
     private final ErrorPages errorPages;
+    private final AtomicBoolean warnedUnsignedSticky = new AtomicBoolean();
 
     /** @param serverInfo the container's {@code ServletContext.getServerInfo()} */
     HostProxy(ProxyConfig config, String serverInfo) {
         this.config = config;
+        this.routes = new LiveRoutes(config.initialRoutes(), Instant.now());
         this.loopGuard = new LoopGuard("hostproxy-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
-        this.router = new Router(config, loopGuard);
+        this.router = new Router(config, loopGuard, routes::table);
         this.client = UpstreamClient.create(config);
-        this.upstreams = new Upstreams(config, client::closeIdleConnections, healthChecks(config));
+        this.upstreams = new Upstreams(config, client::closeIdleConnections,
+                HealthChecks.of(config, config.initialRoutes()));
         this.relay = new Relay(client, upstreams, config.clientIdleTimeout(), serverInfo);
         this.tunnels = new Tunnels(config, upstreams, serverInfo);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());
         this.errorPages = ErrorPages.load(config.errorPages());
-        boolean stickyUsed = config.sticky() == StickyMode.COOKIE || config.routeOptions().values().stream()
-                .anyMatch(o -> o.get(RouteOption.STICKY, StickyMode.OFF) == StickyMode.COOKIE);
-        if (stickyUsed && config.stickySecret().isEmpty()) {
-            LOG.warning("hostproxy: stickySecret is not set: sticky cookies are signed with a random key of this "
-                    + "instance, so other instances (and this one after a restart) do not honour them; give every "
-                    + "instance the same stickySecret");
-        }
-        this.metrics = new ProxyMetrics(upstreams, client.pool(), inFlight::get, VERSION);
+        warnIfStickyUnsigned(config.initialRoutes());
+        this.metrics = new ProxyMetrics(upstreams, client.pool(), inFlight::get, routes, VERSION);
         tunnels.meter(new Tunnels.Meter() {
             @Override
             public void opened(int delta) {
@@ -87,43 +88,34 @@ final class HostProxy implements AutoCloseable {
         });
         this.admin = config.adminPort() == 0 ? null
                 : AdminServer.start(config.adminAddress(), config.adminPort(), VERSION, Instant.now(), upstreams, metrics,
-                        () -> client.pool().getTotalStats(), () -> phase, healthCheckText(config));
+                        () -> client.pool().getTotalStats(), () -> phase,
+                        () -> HealthChecks.describe(config, routes.table()), routes, routesFileText(config));
+        this.routesWatcher = RoutesWatcher.watch(config, routes, this::routesTaken); // last: it calls routesTaken
     }
 
-    /**
-     * The active health check of each backend name: the path of the route (of the routes file)
-     * whose target is that host, else the global {@code healthCheckPath}, sent to that route's scheme
-     * and port, else the template's; {@code null} (unchecked) when the path is empty.
-     */
-    private static Function<String, HealthCheck> healthChecks(ProxyConfig config) {
-        if (!config.healthChecks()) {
-            return name -> null;
+    /** A changed routes file was taken: health checks and the address guard follow its routes. */
+    private void routesTaken(RouteTable table) {
+        upstreams.routesChanged(HealthChecks.of(config, table), table.targets().values());
+        warnIfStickyUnsigned(table);
+    }
+
+    private void warnIfStickyUnsigned(RouteTable table) {
+        boolean stickyUsed = config.sticky() == StickyMode.COOKIE || table.lines().values().stream()
+                .anyMatch(o -> o.get(RouteOption.STICKY, StickyMode.OFF) == StickyMode.COOKIE);
+        if (stickyUsed && config.stickySecret().isEmpty() && warnedUnsignedSticky.compareAndSet(false, true)) {
+            LOG.warning("hostproxy: stickySecret is not set: sticky cookies are signed with a random key of this "
+                    + "instance, so other instances (and this one after a restart) do not honour them; give every "
+                    + "instance the same stickySecret");
         }
-        return name -> {
-            for (var route : config.routes().entrySet()) {
-                BackendTarget t = route.getValue();
-                if (t.host().equals(name)) {
-                    return check(t.scheme(), t.port(), config.healthCheckPathFor(route.getKey()));
-                }
-            }
-            for (String label : config.routeOptions().keySet()) { // template backends with options of their own
-                if (!config.routes().containsKey(label) && config.backendHost().replace("{label}", label).equals(name)) {
-                    return check(config.backendScheme(), config.backendPort(), config.healthCheckPathFor(label));
-                }
-            }
-            return check(config.backendScheme(), config.backendPort(), config.healthCheckPath());
-        };
     }
 
-    private static HealthCheck check(String scheme, int port, String path) {
-        return path.isEmpty() ? null : new HealthCheck(scheme, port, path);
-    }
-
-    private static String healthCheckText(ProxyConfig c) {
-        String path = c.healthCheckPath().isEmpty() ? "(per route)" : c.healthCheckPath();
-        return !c.healthChecks() ? "off" : "GET " + path + " every " + c.healthCheckInterval().toMillis()
-                + " ms, timeout " + c.healthCheckTimeout().toMillis() + " ms, out after " + c.healthCheckFall()
-                + " failures, back after " + c.healthCheckRise() + " passes";
+    /** For the status page: the routes file and how often it is read. */
+    private static String routesFileText(ProxyConfig c) {
+        if (c.routesFile().isEmpty()) {
+            return "none";
+        }
+        return c.routesFile() + (c.routesFileCheck().isZero() ? ", read at start only (routesFileCheck=off)"
+                : ", read every " + c.routesFileCheck().toMillis() + " ms");
     }
 
     private static String version() {
@@ -242,13 +234,17 @@ final class HostProxy implements AutoCloseable {
     }
 
     /**
-     * Closes every tunnel and stops their thread, stops the admin port, the idle-client watch, the
-     * DNS refresh and the health checks, then closes every pooled backend connection.
+     * Stops reading the routes file, closes every tunnel and stops their thread, stops the admin
+     * port, the idle-client watch, the DNS refresh and the health checks, then closes every pooled
+     * backend connection.
      */
     @Override
     public void close() throws IOException {
         phase = "draining";
         try {
+            if (routesWatcher != null) {
+                routesWatcher.close();
+            }
             tunnels.close();
             if (admin != null) {
                 admin.close();

@@ -2,6 +2,7 @@ package hostproxy.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import hostproxy.config.LiveRoutes;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,10 +50,14 @@ public final class AdminServer implements AutoCloseable {
      * JVM, a parallel version), logs one WARNING line saying so and returns {@code null}: the
      * proxy itself runs on either way.
      *
-     * @param phase {@code starting}, {@code ready} or {@code draining}; {@code /readyz} is 200 only when ready
+     * @param phase       {@code starting}, {@code ready} or {@code draining}; {@code /readyz} is 200 only when
+     *                    ready (a routes file that cannot be taken changes nothing: the last good routes serve)
+     * @param healthCheck the active health checks in force, described
+     * @param routesFile  the routes file and how often it is read, described
      */
     public static AdminServer start(InetAddress address, int port, String version, Instant started, Upstreams upstreams,
-            ProxyMetrics metrics, Supplier<PoolStats> pool, Supplier<String> phase, String healthCheck) {
+            ProxyMetrics metrics, Supplier<PoolStats> pool, Supplier<String> phase, Supplier<String> healthCheck,
+            LiveRoutes routes, String routesFile) {
         InetSocketAddress at = new InetSocketAddress(address, port);
         HttpServer server;
         try {
@@ -71,7 +76,7 @@ public final class AdminServer implements AutoCloseable {
                     threads.add(t);
                     return t;
                 });
-        StatusPage page = new StatusPage(version, started, upstreams, metrics, pool, phase, healthCheck);
+        StatusPage page = new StatusPage(version, started, upstreams, metrics, pool, phase, healthCheck, routes, routesFile);
         server.setExecutor(executor);
         server.createContext("/", exchange -> handle(exchange, page, metrics, phase));
         server.start();

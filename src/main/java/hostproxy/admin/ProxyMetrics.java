@@ -1,5 +1,6 @@
 package hostproxy.admin;
 
+import hostproxy.config.LiveRoutes;
 import hostproxy.upstream.BackendStatus;
 import hostproxy.upstream.Upstreams;
 import io.micrometer.core.instrument.Counter;
@@ -67,7 +68,7 @@ public final class ProxyMetrics implements AutoCloseable {
     // Micrometer 1.17 deprecates its HttpClient 5 pool binder for HttpClient's own
     // httpclient5-observation module (5.6+), which this build does not carry yet; it works as before.
     @SuppressWarnings("deprecation")
-    public ProxyMetrics(Upstreams upstreams, ConnPoolControl<HttpRoute> pool, IntSupplier inFlight,
+    public ProxyMetrics(Upstreams upstreams, ConnPoolControl<HttpRoute> pool, IntSupplier inFlight, LiveRoutes routes,
             String version) {
         this.upstreams = upstreams;
         // Two of ProcessorMetrics' names break Prometheus' naming rules (promtool says so): left out.
@@ -96,6 +97,17 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Active health checks").tag("result", "pass").register(registry);
         FunctionCounter.builder("hostproxy.health.checks", upstreams, Upstreams::healthChecksFailed)
                 .description("Active health checks").tag("result", "fail").register(registry);
+        // as Prometheus reports its own configuration's reloads
+        FunctionCounter.builder("hostproxy.routes.reloads", routes, LiveRoutes::reloads)
+                .description("Changed routes files taken (ok), or refused for a problem (failed)").tag("result", "ok")
+                .register(registry);
+        FunctionCounter.builder("hostproxy.routes.reloads", routes, LiveRoutes::failedReloads)
+                .description("Changed routes files taken (ok), or refused for a problem (failed)").tag("result", "failed")
+                .register(registry);
+        Gauge.builder("hostproxy.routes.last.reload.successful", routes, r -> r.lastReloadSuccessful() ? 1 : 0)
+                .description("1 when the routes file, as it reads now, is in force; "
+                        + "0 while a problem keeps the last good routes")
+                .register(registry);
         Gauge.builder("hostproxy.tunnels.open", tunnelsOpen, AtomicInteger::get)
                 .description("Upgraded connections (WebSocket) open now").register(registry);
         tunnelBytesToBackend = Counter.builder("hostproxy.tunnel.bytes").tag("direction", "to_backend")

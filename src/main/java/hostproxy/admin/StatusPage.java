@@ -1,5 +1,7 @@
 package hostproxy.admin;
 
+import hostproxy.config.LiveRoutes;
+import hostproxy.config.RouteTable;
 import hostproxy.upstream.BackendStatus;
 import hostproxy.upstream.Upstreams;
 import java.time.Duration;
@@ -27,14 +29,17 @@ final class StatusPage {
     private final ProxyMetrics metrics;
     private final Supplier<PoolStats> pool;
     private final Supplier<String> phase;
-    private final String healthCheck;
+    private final Supplier<String> healthCheck;
+    private final LiveRoutes routes;
+    private final String routesFile;
 
     /**
      * @param phase       {@code ready}, {@code starting} or {@code draining}
      * @param healthCheck a description of the active health checks, e.g. {@code GET /health every 10s}, or {@code off}
+     * @param routesFile  the routes file and how often it is read, or {@code none}
      */
     StatusPage(String version, Instant started, Upstreams upstreams, ProxyMetrics metrics, Supplier<PoolStats> pool,
-            Supplier<String> phase, String healthCheck) {
+            Supplier<String> phase, Supplier<String> healthCheck, LiveRoutes routes, String routesFile) {
         this.version = version;
         this.started = started;
         this.upstreams = upstreams;
@@ -42,6 +47,8 @@ final class StatusPage {
         this.pool = pool;
         this.phase = phase;
         this.healthCheck = healthCheck;
+        this.routes = routes;
+        this.routesFile = routesFile;
     }
 
     String render() {
@@ -64,8 +71,9 @@ final class StatusPage {
                         + p.getPending() + " waiting (at most " + p.getMax() + ")"))
                 .append(fact("tunnels open", Integer.toString(metrics.tunnelsOpen())))
                 .append(fact("DNS lookups", upstreams.lookups() + " (" + upstreams.lookupFailures() + " failed)"))
-                .append(fact("health checks", healthCheck))
+                .append(fact("health checks", healthCheck.get()))
                 .append("</dl>\n");
+        routes(h, now);
         if (backends.isEmpty()) {
             h.append("<p class=\"empty\">No backend name seen yet: names appear with their first request.</p>\n");
         }
@@ -82,6 +90,35 @@ final class StatusPage {
                 .append(" s. Metrics: <a href=\"/metrics\">/metrics</a> · <a href=\"/healthz\">/healthz</a> · ")
                 .append("<a href=\"/readyz\">/readyz</a></footer>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** The routes in force, when they were loaded, and why the routes file as it reads now is not. */
+    private void routes(StringBuilder h, Instant now) {
+        LiveRoutes.Loaded loaded = routes.loaded();
+        String problem = routes.problem();
+        h.append("<section class=\"routes\" id=\"routes\"><h2>routes <span class=\"state ")
+                .append(problem == null ? "healthy\">in force" : "failing\">last good kept").append("</span></h2>\n")
+                .append("<p class=\"dns\">routes file: ").append(esc(routesFile)).append(" · loaded ")
+                .append(TIME.format(loaded.at())).append(" (").append(ago(Duration.between(loaded.at(), now)))
+                .append(")</p>\n");
+        if (problem != null) {
+            h.append("<p class=\"problem\">").append(esc(problem)).append("</p>\n");
+        }
+        List<RouteTable.Listed> listed = loaded.table().listed();
+        if (listed.isEmpty()) {
+            h.append("<p class=\"empty\">No route: every allowed label goes to the template's backend.</p>\n");
+        } else {
+            h.append("<table><thead><tr><th>label</th><th>target</th><th>options</th><th>from</th></tr></thead>"
+                    + "<tbody>\n");
+            for (RouteTable.Listed r : listed) {
+                h.append("<tr><td class=\"address\">").append(esc(r.label()))
+                        .append("</td><td class=\"address\">").append(r.target().equals("-") ? "- (template)" : esc(r.target()))
+                        .append("</td><td class=\"address\">").append(esc(r.options()))
+                        .append("</td><td>").append(esc(r.source())).append("</td></tr>\n");
+            }
+            h.append("</tbody></table>\n");
+        }
+        h.append("</section>\n");
     }
 
     private void backend(StringBuilder h, BackendStatus b, Instant now) {
@@ -167,7 +204,8 @@ final class StatusPage {
             h2{font-size:17px;margin:0 0 6px}\
             .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;background:#fff;padding:10px 14px;\
             border:1px solid #dde1e7;border-radius:6px}.facts dt{color:#5b6475}.facts dd{margin:0}\
-            .backend{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;margin:12px 0}\
+            .backend,.routes{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;margin:12px 0}\
+            .problem{background:#fde2e1;color:#a1221b;padding:6px 10px;border-radius:4px;overflow-wrap:anywhere}\
             .numbers,.dns{margin:2px 0;color:#3a4250}.dns{color:#5b6475}\
             table{border-collapse:collapse;width:100%;margin-top:6px;table-layout:fixed}\
             th:nth-child(1){width:22%}th:nth-child(2){width:14%}th:nth-child(3){width:10%}\

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -13,6 +12,13 @@ import java.util.function.Function;
  * hostproxy's configuration: immutable, parsed and validated once when the application starts.
  * Build it with {@link #from(Function)} from a lookup that returns a setting's raw value, or
  * {@code null} when the setting is not given.
+ *
+ * <p>Only the routes file may change while the proxy runs: {@link #initialRoutes()} is the table
+ * read at start, and {@link LiveRoutes} holds the one in force.
+ *
+ * @param routes          the {@code routes} setting alone (the routes file's targets are in the tables)
+ * @param routesFileCheck how often the routes file is read again; {@link Duration#ZERO}: never
+ * @param initialRoutes   the routes as read at start
  */
 public record ProxyConfig(
         String backendScheme,
@@ -40,7 +46,9 @@ public record ProxyConfig(
         Secret stickySecret,
         boolean rewriteRedirects,
         String errorPages,
-        Map<String, RouteOptions> routeOptions,
+        String routesFile,
+        Duration routesFileCheck,
+        RouteTable initialRoutes,
         int adminPort,
         InetAddress adminAddress,
         String healthCheckPath,
@@ -52,11 +60,6 @@ public record ProxyConfig(
         List<String> upgradeProtocols,
         Duration upgradeIdleTimeout,
         int maxTunnels) {
-
-    /** The options the routes file gives this label ({@link RouteOptions#NONE} for none). */
-    public RouteOptions optionsFor(String label) {
-        return routeOptions.getOrDefault(label, RouteOptions.NONE);
-    }
 
     /** The defaults of every setting. */
     public static ProxyConfig defaults() {
@@ -81,20 +84,14 @@ public record ProxyConfig(
             throw new InvalidSettingException(Setting.MAX_CONNECTIONS, v.get(Setting.MAX_CONNECTIONS),
                     "must be at least maxConnectionsPerBackend (" + perBackend + ")");
         }
-        Map<String, BackendTarget> routes = new HashMap<>(Values.routes(Setting.ROUTES, v.get(Setting.ROUTES)));
-        RoutesFile.Content file = RoutesFile.read(v.get(Setting.ROUTES_FILE));
-        for (String label : file.targets().keySet()) {
-            if (routes.containsKey(label)) {
-                throw new InvalidSettingException(Setting.ROUTES_FILE, v.get(Setting.ROUTES_FILE),
-                        "label '" + label + "' is also routed by the routes setting");
-            }
-        }
-        routes.putAll(file.targets());
+        Map<String, BackendTarget> routes = Values.routes(Setting.ROUTES, v.get(Setting.ROUTES));
+        String routesFile = v.get(Setting.ROUTES_FILE);
+        RouteTable initialRoutes = RouteTable.of(routes, routesFile, RoutesFile.read(routesFile));
         return new ProxyConfig(
                 Values.scheme(Setting.BACKEND_SCHEME, v.get(Setting.BACKEND_SCHEME)),
                 Values.hostTemplate(Setting.BACKEND_HOST, v.get(Setting.BACKEND_HOST)),
                 Values.integer(Setting.BACKEND_PORT, v.get(Setting.BACKEND_PORT), 1, 65535),
-                Map.copyOf(routes),
+                routes,
                 Values.globs(Setting.ALLOWED_BACKENDS, v.get(Setting.ALLOWED_BACKENDS)),
                 BackendNetworks.parse(Setting.BACKEND_NETWORKS, v.get(Setting.BACKEND_NETWORKS)),
                 Values.bool(Setting.PRESERVE_HOST, v.get(Setting.PRESERVE_HOST)),
@@ -116,7 +113,9 @@ public record ProxyConfig(
                 Values.secret(Setting.STICKY_SECRET, v.get(Setting.STICKY_SECRET)),
                 Values.bool(Setting.REWRITE_REDIRECTS, v.get(Setting.REWRITE_REDIRECTS)),
                 Values.folder(Setting.ERROR_PAGES, v.get(Setting.ERROR_PAGES)),
-                file.options(),
+                routesFile,
+                Values.durationOrOff(Setting.ROUTES_FILE_CHECK, v.get(Setting.ROUTES_FILE_CHECK)),
+                initialRoutes,
                 Values.integer(Setting.ADMIN_PORT, v.get(Setting.ADMIN_PORT), 0, 65535),
                 Values.ipAddress(Setting.ADMIN_ADDRESS, v.get(Setting.ADMIN_ADDRESS)),
                 Values.optionalPath(Setting.HEALTH_CHECK_PATH, v.get(Setting.HEALTH_CHECK_PATH)),
@@ -128,16 +127,5 @@ public record ProxyConfig(
                 Values.tokens(Setting.UPGRADE_PROTOCOLS, v.get(Setting.UPGRADE_PROTOCOLS)),
                 Values.duration(Setting.UPGRADE_IDLE_TIMEOUT, v.get(Setting.UPGRADE_IDLE_TIMEOUT)),
                 Values.integer(Setting.MAX_TUNNELS, v.get(Setting.MAX_TUNNELS), 1, 1_000_000));
-    }
-
-    /** Whether backend addresses are checked actively (a health-check path is set, globally or by a route). */
-    public boolean healthChecks() {
-        return !healthCheckPath.isEmpty()
-                || routeOptions.values().stream().anyMatch(o -> o.get(RouteOption.HEALTH_CHECK_PATH, null) != null);
-    }
-
-    /** The health-check path of this label: its route's own, else the global one (empty: none). */
-    public String healthCheckPathFor(String label) {
-        return optionsFor(label).get(RouteOption.HEALTH_CHECK_PATH, healthCheckPath);
     }
 }

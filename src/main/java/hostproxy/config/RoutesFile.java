@@ -1,14 +1,19 @@
 package hostproxy.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,35 +27,61 @@ import java.util.regex.Pattern;
  * reports   -                         responseTimeout=5m
  * </pre>
  *
- * A target of {@code -} keeps the backend the template builds (the label must still match
- * {@code allowedBackends}) and only sets options for it.
+ * A target of {@code -} keeps the backend the template builds and sets options for it. Every line
+ * is an allowance: its label is reached whatever {@code allowedBackends} says, which decides only
+ * for labels without a line. A UTF-8 byte order mark at the start, and CRLF line ends, read as
+ * without.
  */
 final class RoutesFile {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** Larger than this is not a routes file (a wrong path to a log or a device): nothing larger is read. */
+    static final int MAX_BYTES = 1 << 20;
 
-    /** What the file says: explicit targets, and options per label. */
-    record Content(Map<String, BackendTarget> targets, Map<String, RouteOptions> options) {
+    /**
+     * One line of the file.
+     *
+     * @param target      the explicit target, or {@code null} for the template's backend ({@code -})
+     * @param optionsText the options as written, for the status page
+     */
+    record Line(int number, String label, BackendTarget target, RouteOptions options, String optionsText) {
     }
 
     private RoutesFile() {
     }
 
-    static Content read(String path) {
-        if (path.isEmpty()) {
-            return new Content(Map.of(), Map.of());
+    /** The file's lines; none for no file ({@code path} empty). */
+    static List<Line> read(String path) {
+        return path.isEmpty() ? List.of() : parse(path, bytes(path));
+    }
+
+    /** The file's bytes, read through its path (symbolic links followed). */
+    static byte[] bytes(String path) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSettingException(Setting.ROUTES_FILE, path, "cannot read it (" + e + ")");
         }
+        if (bytes.length > MAX_BYTES) {
+            throw new InvalidSettingException(Setting.ROUTES_FILE, path, "larger than " + (MAX_BYTES >> 20)
+                    + " MiB: not a routes file");
+        }
+        return bytes;
+    }
+
+    static List<Line> parse(String path, byte[] bytes) {
         String text;
         try {
-            text = Files.readString(Path.of(path), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
             throw new InvalidSettingException(Setting.ROUTES_FILE, path, "cannot read it (" + e + ")");
         }
         return parse(path, text);
     }
 
-    static Content parse(String path, String text) {
-        Map<String, BackendTarget> targets = new LinkedHashMap<>();
-        Map<String, RouteOptions> options = new LinkedHashMap<>();
+    static List<Line> parse(String path, String text) {
+        List<Line> parsed = new ArrayList<>();
+        Set<String> labels = new HashSet<>();
         // Notepad and PowerShell 5.1 start a UTF-8 file with a byte-order mark, and write CRLF
         String[] lines = withoutByteOrderMark(text).split("\r?\n", -1);
         for (int n = 1; n <= lines.length; n++) {
@@ -67,16 +98,15 @@ final class RoutesFile {
             if (words.length < 2) {
                 throw bad(path, n, "expected: label target [option=value ...], with '-' as the target to keep the template's backend");
             }
-            if (options.containsKey(label)) {
+            if (!labels.add(label)) {
                 throw bad(path, n, "label '" + label + "' appears twice");
             }
-            if (!words[1].equals("-")) {
-                targets.put(label, wrapped(path, n, "", () -> Values.target(Setting.ROUTES_FILE, path, words[1])));
-            }
-            options.put(label, options(path, n, Arrays.copyOfRange(words, 2, words.length)));
+            BackendTarget target = words[1].equals("-") ? null
+                    : wrapped(path, n, "", () -> Values.target(Setting.ROUTES_FILE, path, words[1]));
+            String[] options = Arrays.copyOfRange(words, 2, words.length);
+            parsed.add(new Line(n, label, target, options(path, n, options), String.join(" ", options)));
         }
-        options.values().removeIf(RouteOptions::isEmpty);
-        return new Content(Map.copyOf(targets), Map.copyOf(options));
+        return List.copyOf(parsed);
     }
 
     private static String withoutByteOrderMark(String text) {
@@ -98,7 +128,7 @@ final class RoutesFile {
                 throw bad(path, n, option.key() + " is given twice");
             }
         }
-        return new RouteOptions(values);
+        return values.isEmpty() ? RouteOptions.NONE : new RouteOptions(values);
     }
 
     /** Names the line and the option's own complaint, not just the file. */
@@ -110,7 +140,7 @@ final class RoutesFile {
         }
     }
 
-    private static InvalidSettingException bad(String path, int line, String what) {
+    static InvalidSettingException bad(String path, int line, String what) {
         return new InvalidSettingException(Setting.ROUTES_FILE, path, "line " + line + ": " + what);
     }
 }

@@ -89,6 +89,10 @@ public enum Setting {
     ROUTES_FILE("routesFile", "",
             "A file of routes with per-route options, one per line (`api http://api:9000/base sticky=cookie "
                     + "maxBodySize=10MB`); see [Per-route options](#per-route-options). Empty: none."),
+    ROUTES_FILE_CHECK("routesFileCheck", "2s",
+            "How often the routes file is read again: a changed file is taken, whole, once two reads in a row "
+                    + "agree, for the exchanges that start after it (see "
+                    + "[Routes that change](#routes-that-change-while-running)); `off`: read once, at start."),
     ADMIN_PORT("adminPort", "8081",
             "Port of the admin endpoints (status page `/`, `/healthz`, `/readyz`, `/metrics`), served apart from "
                     + "the container's connectors; `0`: off. If the port is taken the proxy still starts, without them."),

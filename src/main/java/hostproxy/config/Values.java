@@ -41,6 +41,18 @@ final class Values {
         return d;
     }
 
+    /** {@code off} ({@link Duration#ZERO}), or a duration as {@link #duration} takes it. */
+    static Duration durationOrOff(Setting setting, String value) {
+        if (value.equalsIgnoreCase("off")) {
+            return Duration.ZERO;
+        }
+        try {
+            return duration(setting, value);
+        } catch (InvalidSettingException e) {
+            throw new InvalidSettingException(setting, value, "expected off, or a duration such as 500ms, 2s or 1m");
+        }
+    }
+
     static int integer(Setting setting, String value, int min, int max) {
         try {
             int n = Integer.parseInt(value);

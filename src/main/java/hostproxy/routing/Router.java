@@ -2,6 +2,8 @@ package hostproxy.routing;
 
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
+import hostproxy.config.RouteTable;
+import java.util.function.Supplier;
 
 /**
  * Decides where a request goes, from its Host alone: pure code, no I/O.
@@ -13,18 +15,24 @@ import hostproxy.config.ProxyConfig;
  *       else the single Host header (RFC 9112 §3.2.2); none, several, IP literals, invalid names
  *       or ports: {@code 400};</li>
  *   <li>its first label picks an explicit route if one names it, else the host template;</li>
- *   <li>labels outside {@code allowedBackends}, and {@code localhost} without a route: {@code 404}.</li>
+ *   <li>a label with a line in the routes file is reached whatever {@code allowedBackends} says;
+ *       others outside it, and {@code localhost} without a route or line: {@code 404}.</li>
  * </ol>
+ *
+ * The route table is taken once per request, and the route carries what the request needs of it.
  */
 public final class Router {
     private final ProxyConfig config;
     private final LabelGlobs allowed;
     private final LoopGuard loopGuard;
+    private final Supplier<RouteTable> routes;
 
-    public Router(ProxyConfig config, LoopGuard loopGuard) {
+    /** @param routes the route table in force */
+    public Router(ProxyConfig config, LoopGuard loopGuard, Supplier<RouteTable> routes) {
         this.config = config;
         this.allowed = new LabelGlobs(config.allowedBackends());
         this.loopGuard = loopGuard;
+        this.routes = routes;
     }
 
     public RoutingDecision route(RequestHead head) {
@@ -48,18 +56,19 @@ public final class Router {
             authority = head.hostHeaders().get(0).trim();
         }
         HostLabel.Parsed parsed = HostLabel.firstLabel(authority);
-        return parsed.rejection() != null ? parsed.rejection() : routeLabel(parsed.label());
+        return parsed.rejection() != null ? parsed.rejection() : routeLabel(parsed.label(), routes.get());
     }
 
-    private RoutingDecision routeLabel(String label) {
-        BackendTarget explicit = config.routes().get(label);
+    private RoutingDecision routeLabel(String label, RouteTable table) {
+        BackendTarget explicit = table.target(label);
         if (explicit != null) {
-            return new Route(label, explicit);
+            return new Route(label, explicit, table.optionsFor(label));
         }
-        if (label.equals("localhost") || !allowed.matches(label)) {
+        if (!table.hasLine(label) && (label.equals("localhost") || !allowed.matches(label))) {
             return Rejection.noService();
         }
         String host = config.backendHost().replace("{label}", label);
-        return new Route(label, new BackendTarget(config.backendScheme(), host, config.backendPort(), ""));
+        return new Route(label, new BackendTarget(config.backendScheme(), host, config.backendPort(), ""),
+                table.optionsFor(label));
     }
 }

@@ -3,6 +3,7 @@ package hostproxy.upstream;
 import hostproxy.config.BackendNetworks;
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
+import java.util.Collection;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -14,11 +15,16 @@ import java.util.stream.Collectors;
  */
 final class AddressGuard {
     private final BackendNetworks networks;
-    private final Set<String> routed;
+    private volatile Set<String> routed;
 
     AddressGuard(ProxyConfig config) {
         this.networks = config.backendNetworks();
-        this.routed = config.routes().values().stream().map(BackendTarget::host).collect(Collectors.toUnmodifiableSet());
+        routesChanged(config.initialRoutes().targets().values());
+    }
+
+    /** The routes in force changed (the routes file is live): these are the targets now. */
+    void routesChanged(Collection<BackendTarget> targets) {
+        this.routed = targets.stream().map(BackendTarget::host).collect(Collectors.toUnmodifiableSet());
     }
 
     /**

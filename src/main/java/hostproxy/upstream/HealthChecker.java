@@ -41,7 +41,7 @@ final class HealthChecker implements AutoCloseable {
     private final CloseableHttpClient client;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Map<Endpoint, Schedule> scheduled = new ConcurrentHashMap<>();
-    /** Every thread the scheduler made, joined on close: a terminated executor's last thread may still be ending. */
+    /** The scheduler's live threads, joined on close: a terminated executor's last thread may still be ending. */
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final LongAdder passed = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -67,11 +67,21 @@ final class HealthChecker implements AutoCloseable {
                 .disableConnectionState()
                 .build();
         this.scheduler = new ScheduledThreadPoolExecutor(THREADS, r -> {
-            Thread thread = new Thread(r, "hostproxy-health-check");
+            Thread thread = new Thread(() -> {
+                try {
+                    r.run();
+                } finally {
+                    threads.remove(Thread.currentThread());
+                }
+            }, "hostproxy-health-check");
             thread.setDaemon(true);
             threads.add(thread);
             return thread;
         });
+        // Threads start with the first check and end once none is left to run (the route table may
+        // drop every check while the proxy runs); a thread waiting for the next check stays.
+        scheduler.setKeepAliveTime(interval.multipliedBy(2).toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        scheduler.allowCoreThreadTimeOut(true);
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

@@ -1,10 +1,13 @@
 package hostproxy.upstream;
 
+import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -12,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,8 +41,12 @@ public final class Upstreams implements AutoCloseable {
     private final Duration lookupBound;
     private final ConcurrentHashMap<String, Backend> backends = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
-    private final Function<String, HealthCheck> healthChecks;
+    /** The active health check of each name, as the route table in force says; changed by {@link #routesChanged}. */
+    private volatile Function<String, HealthCheck> healthChecks;
+    /** Which names' addresses are checked against backendNetworks; changed by {@link #routesChanged}. */
     private final AddressGuard guard;
+    /** Held while a name is tracked and while the routes change, so that no new name escapes a change. */
+    private final ReentrantLock checksChange = new ReentrantLock();
     private final HealthChecker checker;
     private final Duration healthCheckTimeout;
     private final LongAdder lookups = new LongAdder();
@@ -48,6 +56,7 @@ public final class Upstreams implements AutoCloseable {
     /**
      * @param closeIdleConnections closes idle pooled connections, run when an address leaves DNS
      * @param healthChecks         the active health check of a backend name, or {@code null} for none
+     *                             (until {@link #healthChecks} changes it)
      */
     public Upstreams(ProxyConfig config, Runnable closeIdleConnections, Function<String, HealthCheck> healthChecks) {
         this(new DnsNameResolver(config.dnsServers(), config.dnsTimeout()), config, closeIdleConnections, healthChecks);
@@ -62,8 +71,10 @@ public final class Upstreams implements AutoCloseable {
         this.healthChecks = healthChecks;
         this.guard = new AddressGuard(config);
         this.healthCheckTimeout = config.healthCheckTimeout();
-        this.checker = config.healthChecks() ? new HealthChecker(config.healthCheckInterval(), config.healthCheckTimeout(),
-                config.healthCheckFall(), config.healthCheckRise()) : null;
+        // always there, also when nothing is checked at start: a reload may add checks (its threads
+        // start with the first check and end when there is none left)
+        this.checker = new HealthChecker(config.healthCheckInterval(), config.healthCheckTimeout(),
+                config.healthCheckFall(), config.healthCheckRise());
         this.resolver = resolver;
         this.balancer = Balancer.of(config.balancer());
         this.closeIdleConnections = closeIdleConnections;
@@ -135,9 +146,15 @@ public final class Upstreams implements AutoCloseable {
                 throw new BackendUnresolvedException(name, "too many distinct backend names in use (" + MAX_NAMES + ")");
             }
         }
-        Backend fresh = new Backend(name, balancer, checker == null ? null : healthChecks.apply(name),
-                guard.networksOf(name), now);
-        Backend tracked = backends.compute(name, (k, old) -> old == null || old.isStale(now) ? fresh : old);
+        Backend tracked;
+        Backend fresh;
+        checksChange.lock();
+        try {
+            fresh = new Backend(name, balancer, healthChecks.apply(name), guard.networksOf(name), now);
+            tracked = backends.compute(name, (k, old) -> old == null || old.isStale(now) ? fresh : old);
+        } finally {
+            checksChange.unlock();
+        }
         if (tracked == fresh) {
             resolve(fresh);
         }
@@ -164,8 +181,49 @@ public final class Upstreams implements AutoCloseable {
         if (backend.apply(r, System.nanoTime(), NEGATIVE_TTL.toNanos())) {
             closeIdleConnections.run();
         }
-        if (checker != null) {
-            checker.sync(backend);
+        checksChange.lock();
+        try {
+            // a name replaced meanwhile (its check changed) is answered for the exchanges that
+            // still hold it, but never checked again
+            if (backends.get(backend.name()) == backend) {
+                checker.sync(backend);
+            }
+        } finally {
+            checksChange.unlock();
+        }
+    }
+
+    /**
+     * The route table changed: from now on each name is health-checked as {@code checks} says, and
+     * the hosts {@code targets} name are the ones whose addresses backendNetworks does not check. A
+     * known name whose check changed (started, stopped, or another path, scheme or port) is replaced
+     * by a fresh one with the same addresses, checked anew from now (with a check, its addresses take
+     * traffic once one passed); one whose address check changed, or one not yet resolved, is
+     * forgotten and tracked anew (DNS asked again) by its next request. Exchanges under way keep
+     * the one they have.
+     */
+    public void routesChanged(Function<String, HealthCheck> checks, Collection<BackendTarget> targets) {
+        checksChange.lock();
+        try {
+            healthChecks = checks;
+            guard.routesChanged(targets);
+            for (Backend old : backends.values()) {
+                HealthCheck check = checks.apply(old.name());
+                boolean guardChanged = guard.networksOf(old.name()) != old.networks();
+                if (!guardChanged && Objects.equals(check, old.healthCheck())) {
+                    continue;
+                }
+                Backend fresh = guardChanged ? null : old.checkedBy(check, System.nanoTime());
+                boolean replaced = fresh == null ? backends.remove(old.name(), old) : backends.replace(old.name(), old, fresh);
+                if (replaced) {
+                    checker.forget(old);
+                    if (fresh != null) {
+                        checker.sync(fresh);
+                    }
+                }
+            }
+        } finally {
+            checksChange.unlock();
         }
     }
 
@@ -241,11 +299,11 @@ public final class Upstreams implements AutoCloseable {
 
     /** Health checks that passed, and that failed, so far. */
     public long healthChecksPassed() {
-        return checker == null ? 0 : checker.passed();
+        return checker.passed();
     }
 
     public long healthChecksFailed() {
-        return checker == null ? 0 : checker.failed();
+        return checker.failed();
     }
 
     private void refreshAll() {
@@ -273,9 +331,7 @@ public final class Upstreams implements AutoCloseable {
             if ((unused || b.isStale(now)) && backends.remove(b.name(), b)) {
                 b.endpoints().forEach(Endpoint::retire);
                 departed |= !b.endpoints().isEmpty();
-                if (checker != null) {
-                    checker.forget(b);
-                }
+                checker.forget(b);
             }
         }
         if (departed) {
@@ -290,9 +346,7 @@ public final class Upstreams implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (checker != null) {
-            checker.close();
-        }
+        checker.close();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -3,7 +3,9 @@ package hostproxy.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.config.LiveRoutes;
 import hostproxy.config.ProxyConfig;
+import java.time.Instant;
 import hostproxy.upstream.Upstreams;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,7 +28,7 @@ class ProxyMetricsTest {
         ProxyConfig config = ProxyConfig.from(s -> s.key().equals("dnsServers") ? "127.0.0.1:9" : null);
         upstreams = new Upstreams(config, () -> { }, name -> null);
         pool = PoolingHttpClientConnectionManagerBuilder.create().build();
-        metrics = new ProxyMetrics(upstreams, pool, () -> 0, "test");
+        metrics = new ProxyMetrics(upstreams, pool, () -> 0, new LiveRoutes(config.initialRoutes(), Instant.now()), "test");
     }
 
     @AfterEach

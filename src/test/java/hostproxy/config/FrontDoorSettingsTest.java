@@ -77,18 +77,21 @@ class FrontDoorSettingsTest {
         Path file = Files.writeString(dir.resolve("routes"), FILE);
         ProxyConfig c = ProxyConfig.from(s -> s == Setting.ROUTES_FILE ? file.toString()
                 : s == Setting.ROUTES ? "docs=http://docs:80" : null);
+        RouteTable routes = c.initialRoutes();
         assertEquals(Map.of("www", new BackendTarget("http", "frontend", 3000, ""),
                 "api", new BackendTarget("http", "api-v2", 9000, "/base"),
-                "docs", new BackendTarget("http", "docs", 80, "")), c.routes());
-        RouteOptions api = c.optionsFor("api");
+                "docs", new BackendTarget("http", "docs", 80, "")), routes.targets());
+        assertEquals(Map.of("docs", new BackendTarget("http", "docs", 80, "")), c.routes(), "the routes setting alone");
+        RouteOptions api = routes.optionsFor("api");
         assertEquals(StickyMode.COOKIE, api.get(RouteOption.STICKY, StickyMode.OFF));
         assertEquals(10L << 20, (long) api.get(RouteOption.MAX_BODY_SIZE, -1L));
         assertEquals(2, api.<List<Cidr>>get(RouteOption.ALLOWED_CLIENTS, List.of()).size());
         assertEquals(Duration.ofSeconds(60), api.get(RouteOption.RESPONSE_TIMEOUT, Duration.ofSeconds(60)), "not given: global");
-        assertEquals(Duration.ofMinutes(5), c.optionsFor("reports").get(RouteOption.RESPONSE_TIMEOUT, null));
-        assertEquals("/healthz", c.optionsFor("reports").get(RouteOption.HEALTH_CHECK_PATH, null));
-        assertEquals(RouteOptions.NONE, c.optionsFor("www"));
-        assertTrue(!c.routes().containsKey("reports"), "'-' keeps the template's backend");
+        assertEquals(Duration.ofMinutes(5), routes.optionsFor("reports").get(RouteOption.RESPONSE_TIMEOUT, null));
+        assertEquals("/healthz", routes.optionsFor("reports").get(RouteOption.HEALTH_CHECK_PATH, null));
+        assertEquals(RouteOptions.NONE, routes.optionsFor("www"));
+        assertTrue(routes.target("reports") == null, "'-' keeps the template's backend");
+        assertTrue(routes.hasLine("reports") && routes.hasLine("www") && !routes.hasLine("docs"));
     }
 
     /** As Notepad and PowerShell 5.1 save it: a UTF-8 byte-order mark first, CRLF line ends. */
@@ -99,14 +102,12 @@ class FrontDoorSettingsTest {
                 ("\uFEFF" + FILE.replace("\n", "\r\n")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ProxyConfig fromPlain = with(Setting.ROUTES_FILE, plain.toString());
         ProxyConfig fromWindows = with(Setting.ROUTES_FILE, windows.toString());
-        assertEquals(fromPlain.routes(), fromWindows.routes());
-        for (String label : List.of("www", "api", "reports")) {
-            assertEquals(fromPlain.optionsFor(label).toString(), fromWindows.optionsFor(label).toString(), label);
-        }
+        assertEquals(fromPlain.initialRoutes(), fromWindows.initialRoutes(), "the same targets and options");
+        assertEquals(3, fromWindows.initialRoutes().lines().size());
         Path bomFirstLine = Files.write(dir.resolve("bom"),
                 "\uFEFFwww http://frontend:3000\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(Map.of("www", new BackendTarget("http", "frontend", 3000, "")),
-                with(Setting.ROUTES_FILE, bomFirstLine.toString()).routes(), "a route on the first line, after the mark");
+                with(Setting.ROUTES_FILE, bomFirstLine.toString()).initialRoutes().targets(), "a route on the first line, after the mark");
     }
 
     @ParameterizedTest

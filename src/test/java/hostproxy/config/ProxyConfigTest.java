@@ -24,7 +24,8 @@ class ProxyConfigTest {
         assertEquals(Duration.ofSeconds(60), c.responseTimeout());
         assertEquals(8081, c.adminPort());
         assertEquals("127.0.0.1", c.adminAddress().getHostAddress());
-        assertEquals(false, c.healthChecks());
+        assertEquals("", c.healthCheckPath());
+        assertEquals(Duration.ofSeconds(2), c.routesFileCheck());
         assertEquals(Duration.ofSeconds(10), c.healthCheckInterval());
         assertEquals(Duration.ofSeconds(2), c.healthCheckTimeout());
         assertEquals(3, c.healthCheckFall());
@@ -43,7 +44,6 @@ class ProxyConfigTest {
     void aHealthCheckPathIsAnAbsolutePathWithAnOptionalQuery(String path) {
         ProxyConfig c = ProxyConfig.from(s -> s == Setting.HEALTH_CHECK_PATH ? path : null);
         assertEquals(path, c.healthCheckPath());
-        assertEquals(true, c.healthChecks());
     }
 
     @ParameterizedTest

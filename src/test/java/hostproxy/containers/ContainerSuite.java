@@ -90,10 +90,12 @@ public final class ContainerSuite {
         s.put("maxConnectionsPerBackend", "10");
         s.put("maxConnections", "20");
         s.put("dnsServers", DNS.server());
-        // front door (FrontDoorCT): 127.0.0.2 plays a load balancer; per-route options from a routes file
+        // front door (FrontDoorCT): 127.0.0.2 plays a load balancer; per-route options from a routes file,
+        // which RoutesCT changes while the proxy runs
         s.put("trustedProxies", FrontDoorCT.BALANCER);
         s.put("stickySecret", FrontDoorCT.SECRET);
-        s.put("routesFile", FrontDoorCT.routesFile());
+        s.put("routesFile", SuiteRoutes.path());
+        s.put("routesFileCheck", RoutesCT.CHECK);
         s.put("adminAddress", "127.0.0.1");
         s.put("adminPort", Integer.toString(ADMIN_PORT));
         return s;

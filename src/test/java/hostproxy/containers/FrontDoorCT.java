@@ -22,11 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -53,32 +50,11 @@ class FrontDoorCT extends ContainerScenario {
     private static final String BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     private static final int PORT = Backends.PORT;
     private static final List<String> REPLICAS = List.of("127.0.0.21", "127.0.0.22", "127.0.0.23");
-    private static Path routesFile;
     private static TestBackend r1;
     private static TestBackend r2;
     private static TestBackend r3;
     /** The backend of the route "cutoff", for one test: what it received is that test's alone. */
     private static TestBackend cut;
-
-    /** The suite's routes file (a path without spaces: a managed server's JVM arguments are split on them). */
-    static synchronized String routesFile() {
-        if (routesFile == null) {
-            try {
-                routesFile = Files.createTempFile("hostproxy-ct-routes", ".txt");
-                Files.writeString(routesFile, String.join("\n",
-                        "# label   target                     options",
-                        "guarded   http://alpha:" + PORT + "      allowedClients=198.51.100.0/24",
-                        "upload    http://alpha:" + PORT + "      maxBodySize=1KB",
-                        "sticky    http://replicas:" + PORT + "   sticky=cookie",
-                        "cutoff    http://cut:" + PORT + "        maxBodySize=1KB",
-                        ""));
-                routesFile.toFile().deleteOnExit();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return routesFile.toString();
-    }
 
     @BeforeAll
     static void startReplicas() throws IOException {

@@ -44,8 +44,8 @@ class ConfigurationIT {
             "connectTimeout|5 seconds", "backendPort|80800", "preserveHost|yes", "routes|api=ftp://x",
             "allowedBackends|a.b", "maxConnections|0", "backendScheme|gopher", "backendHost|{label}_x",
             "maxBodySize|lots", "trustedProxies|lb.internal", "allowedClients|10.0.0.0/99", "sticky|yes",
-            "routesFile|/no/such/routes-file", "adminPort|70000", "healthCheckPath|health", "drainTimeout|0s",
-            "backendNetworks|127.1"})
+            "routesFile|/no/such/routes-file", "routesFileCheck|sometimes", "adminPort|70000", "healthCheckPath|health",
+            "drainTimeout|0s", "backendNetworks|127.1"})
     void anInvalidSettingStopsDeploymentWithOneLineNamingIt(String setting, String value) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream realErr = System.err;

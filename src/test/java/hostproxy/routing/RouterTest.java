@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
+import hostproxy.config.RouteOption;
+import hostproxy.config.RouteOptions;
+import hostproxy.config.RouteTable;
 import hostproxy.config.Setting;
+import hostproxy.config.StickyMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,7 +25,8 @@ class RouterTest {
     private static final LoopGuard GUARD = new LoopGuard("hostproxy-0badc0de");
 
     private static Router router(Map<Setting, String> settings) {
-        return new Router(ProxyConfig.from(settings::get), GUARD);
+        ProxyConfig config = ProxyConfig.from(settings::get);
+        return new Router(config, GUARD, config::initialRoutes);
     }
 
     private static RoutingDecision route(Router router, String... hosts) {
@@ -30,7 +40,8 @@ class RouterTest {
             "a,a", "x-1.y,x-1", "123.example.com,123", "a234567890123456789012345678901234567890123456789012345678901bc.d,"
                     + "a234567890123456789012345678901234567890123456789012345678901bc"})
     void theFirstLabelNamesTheBackendOnTheDefaultPort(String host, String label) {
-        assertEquals(new Route(label, new BackendTarget("http", label, 8080, "")), route(DEFAULT, host));
+        assertEquals(new Route(label, new BackendTarget("http", label, 8080, ""), RouteOptions.NONE),
+                route(DEFAULT, host));
     }
 
     @ParameterizedTest
@@ -95,15 +106,18 @@ class RouterTest {
     void theTemplateSchemeAndPortBuildTheBackend() {
         Router r = router(Map.of(Setting.BACKEND_HOST, "tasks.{label}", Setting.BACKEND_PORT, "9000",
                 Setting.BACKEND_SCHEME, "https"));
-        assertEquals(new Route("api", new BackendTarget("https", "tasks.api", 9000, "")), route(r, "api.example.com"));
+        assertEquals(new Route("api", new BackendTarget("https", "tasks.api", 9000, ""), RouteOptions.NONE),
+                route(r, "api.example.com"));
     }
 
     @Test
     void explicitRoutesWinOverTheTemplateAndKeepTheirBasePath() {
         Router r = router(Map.of(Setting.ROUTES, "www=http://frontend:3000, api=http://api-v2:9000/base/",
                 Setting.ALLOWED_BACKENDS, "nothing"));
-        assertEquals(new Route("www", new BackendTarget("http", "frontend", 3000, "")), route(r, "www.example.com"));
-        assertEquals(new Route("api", new BackendTarget("http", "api-v2", 9000, "/base")), route(r, "api.example.com"));
+        assertEquals(new Route("www", new BackendTarget("http", "frontend", 3000, ""), RouteOptions.NONE),
+                route(r, "www.example.com"));
+        assertEquals(new Route("api", new BackendTarget("http", "api-v2", 9000, "/base"), RouteOptions.NONE),
+                route(r, "api.example.com"));
     }
 
     @ParameterizedTest
@@ -126,6 +140,33 @@ class RouterTest {
         assertEquals(new Rejection(404, "no service for this host"), route(DEFAULT, "localhost.example.com"));
         Router routed = router(Map.of(Setting.ROUTES, "localhost=http://demo:8080"));
         assertEquals("demo", ((Route) route(routed, "localhost")).backendName());
+    }
+
+    @Test
+    void everyLineOfTheRoutesFileIsAnAllowanceAndItsRouteCarriesItsOptions(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("routes"), "reports  -  responseTimeout=5m\nlocalhost  -\n"
+                + "shop  http://shop-v2:8080  sticky=cookie\n");
+        Router r = router(Map.of(Setting.ALLOWED_BACKENDS, "web-*", Setting.ROUTES_FILE, file.toString()));
+        Route reports = (Route) route(r, "reports.example.com");
+        assertEquals(new BackendTarget("http", "reports", 8080, ""), reports.target(), "the template's backend");
+        assertEquals(Duration.ofMinutes(5), reports.options().get(RouteOption.RESPONSE_TIMEOUT, null));
+        assertEquals("localhost", ((Route) route(r, "localhost")).backendName(), "a line names it");
+        assertEquals(StickyMode.COOKIE, ((Route) route(r, "shop")).options().get(RouteOption.STICKY, StickyMode.OFF));
+        assertEquals(RouteOptions.NONE, ((Route) route(r, "web-1")).options(), "allowedBackends, without a line");
+        assertEquals(new Rejection(404, "no service for this host"), route(r, "db.example.com"),
+                "allowedBackends decides for labels without a line");
+    }
+
+    @Test
+    void eachRequestIsRoutedByTheTableInForceWhenItArrives() {
+        RouteTable v1 = ProxyConfig.from(s -> s == Setting.ROUTES ? "api=http://api-v1:80" : null).initialRoutes();
+        RouteTable v2 = ProxyConfig.from(s -> s == Setting.ROUTES ? "api=http://api-v2:80" : null).initialRoutes();
+        AtomicReference<RouteTable> inForce = new AtomicReference<>(v1);
+        Router r = new Router(ProxyConfig.defaults(), GUARD, inForce::get);
+        Route before = (Route) route(r, "api");
+        inForce.set(v2);
+        assertEquals("api-v2", ((Route) route(r, "api")).backendName());
+        assertEquals("api-v1", before.backendName(), "a route taken keeps its target");
     }
 
     @Test

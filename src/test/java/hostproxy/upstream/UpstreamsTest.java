@@ -43,7 +43,9 @@ class UpstreamsTest {
     };
 
     private Upstreams upstreams(String refresh) {
-        ProxyConfig config = ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, refresh))::get);
+        // the health checks of these tests may only ever knock on loopback addresses
+        ProxyConfig config = ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, refresh,
+                Setting.BACKEND_NETWORKS, "public-and-private, 127.0.0.0/8"))::get);
         upstreams = new Upstreams(scripted, config, idleCloses::incrementAndGet);
         return upstreams;
     }
@@ -88,6 +90,54 @@ class UpstreamsTest {
         assertTrue(u.refreshNow(api), "a new address appeared");
         assertSame(first, api.endpoints().get(0), "10.0.0.1 is the same endpoint, health and all");
         assertEquals(1, idleCloses.get(), "10.0.0.2 left: idle connections are closed");
+    }
+
+    /**
+     * The routes file is live: a host that a route now targets is the operator's choice, its
+     * loopback address allowed from the next request on; when no route names it any more, it is
+     * guarded again. A backend an exchange holds keeps what it had.
+     */
+    @Test
+    void theAddressGuardFollowsTheRoutesInForce() throws Exception {
+        answers.put("local", found("127.0.0.1"));
+        upstreams = new Upstreams(scripted, ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, "10m"))::get),
+                idleCloses::incrementAndGet);
+        assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"), "loopback: refused by default");
+
+        upstreams.routesChanged(name -> null, List.of(new hostproxy.config.BackendTarget("http", "local", 5000, "")));
+        Backend routed = upstreams.backend("local");
+        assertEquals(List.of("127.0.0.1"), routed.endpoints().stream().map(e -> e.address().getHostAddress()).toList());
+
+        upstreams.routesChanged(name -> null, List.of());
+        assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"), "no route names it any more");
+        assertEquals(1, routed.endpoints().size(), "the one an exchange holds keeps its address");
+    }
+
+    /**
+     * The route table changed a name's health check: the name is replaced by one with the same
+     * addresses, checked as it now says; an exchange holding the old one keeps it; other names stay
+     * as they were.
+     */
+    @Test
+    void aNameWhoseHealthCheckChangesIsReplacedWithItsAddressesAndOtherNamesAreKept() throws Exception {
+        answers.put("svc", found("127.0.0.1"));
+        answers.put("other", found("10.0.0.2"));
+        Upstreams u = upstreams("10m");
+        Backend svc = u.backend("svc");
+        Backend other = u.backend("other");
+        HealthCheck check = new HealthCheck("http", 9, "/health"); // nothing listens on port 9: never ready
+        u.routesChanged(name -> name.equals("svc") ? check : null, java.util.List.of());
+        assertSame(other, u.backend("other"), "its check did not change");
+        BackendStatus checked = u.snapshot().stream().filter(b -> b.name().equals("svc")).findFirst().orElseThrow();
+        assertEquals(List.of("127.0.0.1"), checked.addresses().stream().map(BackendStatus.Address::address).toList());
+        assertFalse(checked.addresses().get(0).up(), "checked from now: no traffic before a check passed");
+        assertTrue(svc.endpoints().get(0).isReady(), "the one an exchange holds is unchanged");
+        assertEquals(1, lookups.get("svc").get(), "no lookup: the addresses were known");
+
+        u.routesChanged(name -> null, java.util.List.of());
+        Backend unchecked = u.backend("svc");
+        assertTrue(unchecked != svc && unchecked.healthCheck() == null, "replaced again");
+        assertTrue(unchecked.endpoints().get(0).isReady());
     }
 
     @Test
