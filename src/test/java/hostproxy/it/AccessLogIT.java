@@ -81,14 +81,20 @@ class AccessLogIT {
     @Test
     void aWellFormedRequestIdIsPassedOnAndLogged() throws Exception {
         backends.reset();
+        long sent = System.nanoTime();
         RawResponse r = RawClient.exchange(proxy.port(),
                 "GET /with-id HTTP/1.1\nHost: alpha\nX-Request-Id: 3f2c-abc.7\nConnection: close");
+        long tookMillis = (System.nanoTime() - sent) / 1_000_000;
         assertEquals(200, r.status());
         RecordedRequest got = backends.alpha.takeRequest();
         assertEquals(List.of("3f2c-abc.7"), got.headers("X-Request-Id"));
         String line = logLineWith("/with-id");
         assertTrue(line.contains("id=3f2c-abc.7 backend=alpha address=127.0.0.11 upstream="), line);
         assertTrue(line.matches(".* upstream=\\d+ms retries=0 error=-$"), line);
+        java.util.regex.Matcher total = java.util.regex.Pattern.compile(" 200 \\S+ (\\d+)ms id=").matcher(line);
+        assertTrue(total.find(), line);
+        assertTrue(Long.parseLong(total.group(1)) <= tookMillis + 1,
+                "the request's time is in milliseconds, at most the " + tookMillis + " ms the client waited: " + line);
     }
 
     @Test
