@@ -12,8 +12,8 @@
   Settings become HOSTPROXY_* environment variables of the service (BACKEND_PORT ->
   HOSTPROXY_BACKEND_PORT; names as in docs/configuration.md in upper snake case); -JavaOptions adds
   JVM options such as -Dhostproxy.backendPort=8080. Running it again replaces the installation (the
-  service is stopped and removed first; logs are kept). Logs: <InstallDir>\logs\ (hostproxy-stdout.*.log
-  is the console). Not run on the machines this project is tested on (no Windows there):
+  service is stopped and removed first; logs are kept). Logs: <InstallDir>\logs\ (hostproxy-stderr.*.log
+  is the console: Tomcat logs to standard error). Not run on the machines this project is tested on (no Windows there):
   hostproxy.containers.DockerfileLayoutIT checks its Tomcat version, checksum and paths against the
   real zip. See docs/windows.md.
 #>
@@ -107,4 +107,4 @@ if ($LASTEXITCODE -ne 0) { throw "Setting the service's environment failed ($LAS
 
 Start-Service $ServiceName
 Write-Host "hostproxy runs as the service '$ServiceName' on port ${Port}: Get-Service $ServiceName;"
-Write-Host "logs in $(Join-Path $InstallDir 'logs'); status page on the admin port, http://127.0.0.1:8081/ (adminPort)."
+Write-Host "logs in $(Join-Path $InstallDir 'logs') (hostproxy-stderr.*.log); status page on the admin port, http://127.0.0.1:8081/ (adminPort)."

@@ -30,8 +30,8 @@ import java.util.logging.Logger;
  *   <li>A file that cannot be read, is empty, is invalid or routes a label the {@code routes}
  *       setting routes too keeps the last good table in force: one WARNING per problem, with the
  *       text the same file gives at start, and {@link LiveRoutes#problem()} until it is mended. An
- *       empty file is refused because a write in place empties the file first; a file of comments
- *       alone removes every route.</li>
+ *       empty file is refused, where the file's routes are in force, because a write in place
+ *       empties the file first; a file of comments alone removes every route.</li>
  * </ul>
  */
 public final class RoutesWatcher implements AutoCloseable {
@@ -93,9 +93,10 @@ public final class RoutesWatcher implements AutoCloseable {
         try {
             next = check();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "hostproxy: checking the routes file " + path + " failed", e); // and the next check runs
+            LOG.log(Level.WARNING, "hostproxy: checking the routes file " + path + " failed", e);
+        } finally {
+            schedule(next); // whatever happened, the file stays watched
         }
-        schedule(next);
     }
 
     /**
@@ -132,7 +133,8 @@ public final class RoutesWatcher implements AutoCloseable {
     private void act(byte[] bytes) {
         RouteTable table;
         try {
-            if (bytes.length == 0) {
+            // empty where no route of the file is in force (a placeholder, as at start): nothing changes
+            if (bytes.length == 0 && !RouteTable.of(routes, path, java.util.List.of()).equals(live.table())) {
                 throw new InvalidSettingException(Setting.ROUTES_FILE, path, "empty (0 bytes), as a file being "
                         + "written in place is; a file with only a comment in it removes every route");
             }

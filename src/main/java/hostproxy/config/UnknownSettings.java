@@ -28,6 +28,14 @@ public final class UnknownSettings {
     }
 
     /**
+     * What Kubernetes puts in every pod of a namespace with a Service named {@code hostproxy} (as
+     * conf/kubernetes/hostproxy.yaml has): {@code HOSTPROXY_SERVICE_HOST}, {@code HOSTPROXY_PORT},
+     * {@code HOSTPROXY_PORT_80_TCP_ADDR} and the like, Docker-link style. Not ours, never typos.
+     */
+    private static final java.util.regex.Pattern KUBERNETES_SERVICE_LINK = java.util.regex.Pattern.compile(
+            "(?i)HOSTPROXY_(SERVICE_HOST|SERVICE_PORT(_\\w+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
+
+    /**
      * One warning per name that is no setting.
      *
      * @param contextParameters      the application's context parameters (Tomcat {@code <Parameter>}s too)
@@ -51,7 +59,7 @@ public final class UnknownSettings {
             }
         }
         for (String name : environment) {
-            if (startsWithIgnoringCase(name, ENV_PREFIX)
+            if (startsWithIgnoringCase(name, ENV_PREFIX) && !KUBERNETES_SERVICE_LINK.matcher(name).matches()
                     && known(name, Setting::environmentVariable, environmentIgnoresCase) == null) {
                 warnings.add(warning("environment variable", name, Setting::environmentVariable));
             }

@@ -69,16 +69,17 @@ public final class Backend {
         return name;
     }
 
-    /**
-     * This name with its addresses as DNS last gave them, checked by {@code check} from now on:
-     * new endpoints, ready at once without a check, not before one passed with it. {@code null}
-     * while the first lookup is under way (its answer goes to this one).
-     */
     /** What its addresses must be in, or {@code null} when they are not checked. */
     BackendNetworks networks() {
         return networks;
     }
 
+    /**
+     * This name with its addresses as DNS last gave them (those refused by backendNetworks too),
+     * checked by {@code check} from now on: new endpoints, ready at once without a check, not
+     * before one passed with it. {@code null} while the first lookup is under way (its answer goes
+     * to this one).
+     */
     Backend checkedBy(HealthCheck check, long nowNanos) {
         if (!firstResolution.isDone()) {
             return null;
@@ -87,6 +88,7 @@ public final class Backend {
         synchronized (this) {
             b.endpoints = endpoints.stream().map(e -> new Endpoint(e.address(), check != null)).toList();
             b.notFound = notFound;
+            b.refused = refused;
             b.dnsTrouble = dnsTrouble;
             b.retryAfterNanos = retryAfterNanos;
             b.lastLookupMillis = lastLookupMillis;

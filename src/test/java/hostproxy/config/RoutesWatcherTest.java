@@ -245,6 +245,23 @@ class RoutesWatcherTest {
         assertEquals(0, live.reloads(), "the routes in force did not change");
     }
 
+    /** An empty file at start (a placeholder, `touch routes`) is no routes, and stays no problem while it stays so. */
+    @Test
+    void aFileEmptyAtStartIsNoProblemLater() throws Exception {
+        Files.write(file, new byte[0]);
+        ProxyConfig empty = config(file, "2s");
+        LiveRoutes emptyLive = new LiveRoutes(empty.initialRoutes(), Instant.now());
+        try (RoutesWatcher w = new RoutesWatcher(empty, emptyLive, taken::add)) {
+            w.check();
+            w.check();
+            w.check();
+            assertNull(emptyLive.problem());
+            assertTrue(emptyLive.lastReloadSuccessful());
+            assertEquals(List.of(), taken);
+            assertEquals(List.of(), warnings);
+        }
+    }
+
     @Test
     void aFileOfCommentsAloneRemovesEveryRouteOfTheFile() throws Exception {
         Files.writeString(file, "# no route for now\n");

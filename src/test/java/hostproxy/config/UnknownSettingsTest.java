@@ -59,6 +59,15 @@ class UnknownSettingsTest {
         assertEquals(List.of(), fromContext(name));
     }
 
+    /** Kubernetes' service links for a Service named hostproxy (conf/kubernetes/hostproxy.yaml has one) are no typos. */
+    @Test
+    void kubernetesServiceLinksAreNotOurs() {
+        assertEquals(List.of(), fromEnvironment("HOSTPROXY_SERVICE_HOST", "HOSTPROXY_SERVICE_PORT",
+                "HOSTPROXY_SERVICE_PORT_HTTP", "HOSTPROXY_PORT", "HOSTPROXY_PORT_80_TCP", "HOSTPROXY_PORT_80_TCP_PROTO",
+                "HOSTPROXY_PORT_80_TCP_PORT", "HOSTPROXY_PORT_80_TCP_ADDR"));
+        assertEquals(1, fromEnvironment("HOSTPROXY_PORTS").size(), "a near miss of a setting is still one");
+    }
+
     @Test
     void aNameLikeNoSettingStillGetsTheClosestNamed() {
         List<String> w = fromEnvironment("HOSTPROXY_COLOUR");

@@ -288,7 +288,14 @@ class DockerfileLayoutIT {
         assertEquals(linuxEnv, windowsEnv);
         assertEquals(linux.runtime().all("EXPOSE"), windows.runtime().all("EXPOSE"));
         assertEquals(healthCheckTiming(linux), healthCheckTiming(windows));
-        assertTrue(windows.runtime().all("HEALTHCHECK").get(0).arguments().contains("/healthz"));
+        String windowsCheck = windows.runtime().all("HEALTHCHECK").get(0).arguments();
+        String command = windowsCheck.substring(windowsCheck.indexOf(" CMD ") + 5);
+        assertTrue(command.contains("/healthz"), windowsCheck);
+        // exec form, each argument free of double quotes: Docker's shell form on Windows (cmd /S /C
+        // "...") would turn inner quotes into \", and PowerShell would print the script, exit 0
+        assertTrue(command.startsWith("[\"powershell\", \"-NoProfile\", \"-Command\", \""), windowsCheck);
+        String script = command.substring(command.indexOf("\"-Command\", \"") + 14, command.length() - 2);
+        assertTrue(script.indexOf('"') < 0 && script.contains("exit 1"), "no double quote inside: " + script);
 
         assertEquals(javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.sh"))),
                 javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.bat"))), "setenv.sh and setenv.bat set the same");

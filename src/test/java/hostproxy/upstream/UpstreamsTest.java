@@ -92,6 +92,19 @@ class UpstreamsTest {
         assertEquals(1, idleCloses.get(), "10.0.0.2 left: idle connections are closed");
     }
 
+    /** A name whose every address is refused stays refused, for that reason, when its health check changes. */
+    @Test
+    void aHealthCheckChangeKeepsRefusedAddressesRefused() throws Exception {
+        answers.put("local", found("127.0.0.1"));
+        upstreams = new Upstreams(scripted, ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, "10m"))::get),
+                idleCloses::incrementAndGet);
+        assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"));
+        upstreams.routesChanged(name -> new HealthCheck("http", 9, "/health"), List.of());
+        AddressNotAllowedException e = assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"));
+        assertTrue(e.getMessage().contains("backendNetworks"), e.getMessage());
+        assertEquals(1, lookups.get("local").get(), "the addresses were known: no lookup");
+    }
+
     /**
      * The routes file is live: a host that a route now targets is the operator's choice, its
      * loopback address allowed from the next request on; when no route names it any more, it is
