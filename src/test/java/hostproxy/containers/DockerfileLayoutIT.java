@@ -200,7 +200,7 @@ class DockerfileLayoutIT {
     void theWindowsBuildStageRunsTheSameBuild() throws Exception {
         Dockerfile.Stage build = windows.stage("build");
         assertEquals(List.of(new Dockerfile.Copy(null, ".", ".")), build.copies());
-        String maven = build.all("RUN").get(0).arguments();
+        String maven = run(windows, "mvnw.cmd");
         assertTrue(maven.startsWith(".\\mvnw.cmd " + MAVEN_ARGS.replace("-Dmaven.test.skip=true", "'-Dmaven.test.skip=true'")),
                 "the same Maven arguments (quoted for PowerShell): " + maven);
         assertTrue(maven.contains("if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }"), "a failed build fails the image: " + maven);
@@ -222,7 +222,7 @@ class DockerfileLayoutIT {
         assertEquals(pinned, psVariable(script, "TomcatVersion"), "install-service.ps1's $TomcatVersion");
         assertEquals(sha512, psVariable(script, "TomcatSha512"), "install-service.ps1's $TomcatSha512");
         String url = "https://repo.maven.apache.org/maven2/org/apache/tomcat/tomcat/{0}/tomcat-{0}-windows-x64.zip";
-        assertTrue(windows.stage("build").all("RUN").get(1).arguments().contains(url), "the image downloads Maven Central's zip");
+        assertTrue(run(windows, "Invoke-WebRequest").contains(url), "the image downloads Maven Central's zip");
         assertTrue(script.contains(url.replace("{0}", "$TomcatVersion")), "the script downloads Maven Central's zip");
     }
 
@@ -241,7 +241,7 @@ class DockerfileLayoutIT {
         };
 
         // The image: the build stage moves that folder to C:/tomcat and empties webapps/.
-        String unpack = windows.stage("build").all("RUN").get(1).arguments();
+        String unpack = run(windows, "Expand-Archive");
         assertTrue(unpack.contains("Move-Item ('C:/apache-tomcat-{0}' -f $env:TOMCAT_VERSION) " + WINDOWS_HOME), unpack);
         assertTrue(unpack.contains("Remove-Item " + WINDOWS_HOME + "/webapps/*"), unpack);
         Dockerfile.Stage runtime = windows.runtime();
@@ -299,6 +299,14 @@ class DockerfileLayoutIT {
 
         assertEquals(javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.sh"))),
                 javaOptions(Files.readString(ROOT.resolve("conf/docker/setenv.bat"))), "setenv.sh and setenv.bat set the same");
+    }
+
+    /** The one RUN line of the build stage that holds {@code word}. */
+    private static String run(Dockerfile d, String word) {
+        List<String> runs = d.stage("build").all("RUN").stream().map(Dockerfile.Instruction::arguments)
+                .filter(a -> a.contains(word)).toList();
+        assertEquals(1, runs.size(), "one RUN with " + word + ": " + runs);
+        return runs.get(0);
     }
 
     private static String healthCheckTiming(Dockerfile d) {
