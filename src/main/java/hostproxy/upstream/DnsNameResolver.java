@@ -55,11 +55,12 @@ final class DnsNameResolver implements NameResolver {
         List<Name> search = List.of();
         if (chosen.isEmpty()) {
             ResolverConfig system = ResolverConfig.getCurrentConfig();
-            chosen = system.servers();
+            List<InetSocketAddress> found = system.servers();
+            chosen = found;
             search = system.searchPath(); // only with the system's servers: they belong together
             if (noneFound(ResolverConfig.getConfigProviders())) {
                 LOG.warning(() -> "hostproxy: no DNS server of this system was found, so every lookup goes to "
-                        + chosen(system) + " and will most likely time out; set dnsServers to the servers to ask "
+                        + found + " and will most likely time out; set dnsServers to the servers to ask "
                         + "(e.g. HOSTPROXY_DNS_SERVERS=10.0.0.2; on Windows, Get-DnsClientServerAddress lists them)");
             }
         }
@@ -73,7 +74,8 @@ final class DnsNameResolver implements NameResolver {
         this.resolver = extended;
         this.searchPath = search;
         this.hosts = hostsFile();
-        LOG.info(() -> "hostproxy resolves names with DNS servers " + chosenText(servers) + ", search " + searchPath);
+        String asked = chosen + (servers.isEmpty() ? " (the system's)" : "");
+        LOG.info(() -> "hostproxy resolves names with DNS servers " + asked + ", search " + searchPath);
     }
 
     /**
@@ -84,14 +86,6 @@ final class DnsNameResolver implements NameResolver {
      */
     static boolean noneFound(List<ResolverConfigProvider> providers) {
         return providers.stream().filter(ResolverConfigProvider::isEnabled).allMatch(p -> p.servers().isEmpty());
-    }
-
-    private static String chosen(ResolverConfig system) {
-        return system.servers().stream().map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList().toString();
-    }
-
-    private static String chosenText(List<InetSocketAddress> configured) {
-        return configured.isEmpty() ? ResolverConfig.getCurrentConfig().servers() + " (the system's)" : configured.toString();
     }
 
     /** The same hosts file the JVM reads: {@code jdk.net.hosts.file} when set, else the platform's. */

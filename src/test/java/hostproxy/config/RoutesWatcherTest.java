@@ -16,10 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import hostproxy.it.support.Await;
+import hostproxy.it.support.ProxyServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,23 +39,7 @@ class RoutesWatcherTest {
     private LiveRoutes live;
     private final List<RouteTable> taken = new ArrayList<>();
     private RoutesWatcher watcher;
-    private final List<LogRecord> warnings = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private ProxyServer.LogCapture log;
 
     @BeforeEach
     void start() throws Exception {
@@ -64,13 +47,18 @@ class RoutesWatcherTest {
         config = config(file, "2s");
         live = new LiveRoutes(config.initialRoutes(), Instant.now());
         watcher = new RoutesWatcher(config, live, taken::add);
-        Logger.getLogger(RoutesWatcher.class.getName()).addHandler(capture);
+        log = ProxyServer.LogCapture.install();
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger(RoutesWatcher.class.getName()).removeHandler(capture);
+        log.close();
         watcher.close();
+    }
+
+    /** What the watcher logged at WARNING. */
+    private List<String> warnings() {
+        return log.texts(RoutesWatcher.class.getName(), Level.WARNING);
     }
 
     private static ProxyConfig config(Path file, String check) {
@@ -182,7 +170,7 @@ class RoutesWatcherTest {
         assertEquals(tableOf(SECOND), config(file, "off").initialRoutes(), "at start");
         twoChecks();
         assertEquals(tableOf(SECOND), live.table(), "while running");
-        assertEquals(List.of(), warnings);
+        assertEquals(List.of(), warnings());
     }
 
     @Test
@@ -200,8 +188,8 @@ class RoutesWatcherTest {
         assertEquals(tableOf(FIRST), live.table());
         assertEquals(List.of(), taken);
         assertEquals(problem, live.problem());
-        assertEquals(1, warnings.size(), "once, not at every check");
-        assertTrue(warnings.get(0).getMessage().startsWith(problem + "; the routes loaded at "), warnings.get(0).getMessage());
+        assertEquals(1, warnings().size(), "once, not at every check");
+        assertTrue(warnings().get(0).startsWith(problem + "; the routes loaded at "), warnings().get(0));
         assertEquals(1, live.failedReloads());
         assertTrue(!live.lastReloadSuccessful());
 
@@ -211,7 +199,7 @@ class RoutesWatcherTest {
         assertTrue(live.lastReloadSuccessful());
         assertEquals(1, live.reloads());
         assertEquals(10L << 20, (long) live.table().optionsFor("shop").get(RouteOption.MAX_BODY_SIZE, -1L));
-        assertEquals(1, warnings.size());
+        assertEquals(1, warnings().size());
     }
 
     @Test
@@ -234,7 +222,7 @@ class RoutesWatcherTest {
         twoChecks();
         twoChecks();
         assertEquals(List.of(expected[0], expected[1], expected[2]),
-                warnings.stream().map(r -> r.getMessage().substring(0, r.getMessage().indexOf("; the routes loaded at"))).toList());
+                warnings().stream().map(m -> m.substring(0, m.indexOf("; the routes loaded at"))).toList());
         assertEquals(tableOf(FIRST), live.table());
         assertEquals(3, live.failedReloads());
         assertEquals(expected[2], live.problem());
@@ -258,7 +246,7 @@ class RoutesWatcherTest {
             assertNull(emptyLive.problem());
             assertTrue(emptyLive.lastReloadSuccessful());
             assertEquals(List.of(), taken);
-            assertEquals(List.of(), warnings);
+            assertEquals(List.of(), warnings());
         }
     }
 
@@ -285,10 +273,7 @@ class RoutesWatcherTest {
         List<RouteTable> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (RoutesWatcher running = RoutesWatcher.watch(config(file, "200ms"), live, seen::add)) {
             Files.writeString(file, SECOND);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (seen.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> !seen.isEmpty(), Duration.ofSeconds(10), "the change taken by the watcher's own thread");
             assertEquals(List.of(tableOf(SECOND)), seen);
         }
         assertTrue(Thread.getAllStackTraces().keySet().stream()

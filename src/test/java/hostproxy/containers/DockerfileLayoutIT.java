@@ -288,12 +288,11 @@ class DockerfileLayoutIT {
         assertEquals(linuxEnv, windowsEnv);
         assertEquals(linux.runtime().all("EXPOSE"), windows.runtime().all("EXPOSE"));
         assertEquals(healthCheckTiming(linux), healthCheckTiming(windows));
-        String windowsCheck = windows.runtime().all("HEALTHCHECK").get(0).arguments();
-        String command = windowsCheck.substring(windowsCheck.indexOf(" CMD ") + 5);
-        assertTrue(command.contains("/healthz"), windowsCheck);
+        String command = windows.runtime().healthCheck()[1];
+        assertTrue(command.contains("/healthz"), command);
         // exec form, each argument free of double quotes: Docker's shell form on Windows (cmd /S /C
         // "...") would turn inner quotes into \", and PowerShell would print the script, exit 0
-        assertTrue(command.startsWith("[\"powershell\", \"-NoProfile\", \"-Command\", \""), windowsCheck);
+        assertTrue(command.startsWith("[\"powershell\", \"-NoProfile\", \"-Command\", \""), command);
         String script = command.substring(command.indexOf("\"-Command\", \"") + 14, command.length() - 2);
         assertTrue(script.indexOf('"') < 0 && script.contains("exit 1"), "no double quote inside: " + script);
 
@@ -310,8 +309,7 @@ class DockerfileLayoutIT {
     }
 
     private static String healthCheckTiming(Dockerfile d) {
-        String h = d.runtime().all("HEALTHCHECK").get(0).arguments();
-        return h.substring(0, h.indexOf(" CMD ")).replaceAll("--timeout=\\S+ ", "");
+        return d.runtime().healthCheck()[0].replaceAll("--timeout=\\S+ ?", "");
     }
 
     private static Set<String> javaOptions(String setenv) {
@@ -408,8 +406,7 @@ class DockerfileLayoutIT {
     }
 
     private int runHealthCheck(int port) throws Exception {
-        String healthCheck = linux.runtime().all("HEALTHCHECK").get(0).arguments();
-        ProcessBuilder check = new ProcessBuilder("/bin/sh", "-c", healthCheck.substring(healthCheck.indexOf(" CMD ") + 5))
+        ProcessBuilder check = new ProcessBuilder("/bin/sh", "-c", linux.runtime().healthCheck()[1])
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         check.environment().put("HOSTPROXY_ADMIN_PORT", Integer.toString(port));
         Process p = check.start();

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.Setting;
+import hostproxy.it.support.Await;
+import hostproxy.it.support.ProxyServer;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,26 +31,7 @@ class AddressGuardTest {
     private final Map<String, Resolution> answers = new ConcurrentHashMap<>();
     private final AtomicInteger lookups = new AtomicInteger();
     private final AtomicInteger idleCloses = new AtomicInteger();
-    private final List<String> warnings = new ArrayList<>();
-    private final Logger backendLog = Logger.getLogger(Backend.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                synchronized (warnings) {
-                    warnings.add(r.getMessage());
-                }
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private ProxyServer.LogCapture log;
     private Upstreams upstreams;
 
     private final NameResolver scripted = new NameResolver() {
@@ -69,12 +48,12 @@ class AddressGuardTest {
 
     @BeforeEach
     void listen() {
-        backendLog.addHandler(capture);
+        log = ProxyServer.LogCapture.install();
     }
 
     @AfterEach
     void close() {
-        backendLog.removeHandler(capture);
+        log.close();
         if (upstreams != null) {
             upstreams.close();
         }
@@ -103,10 +82,9 @@ class AddressGuardTest {
         return b.endpoints().stream().map(e -> e.address().getHostAddress()).toList();
     }
 
+    /** What the backends logged at WARNING. */
     private List<String> warnings() {
-        synchronized (warnings) {
-            return List.copyOf(warnings);
-        }
+        return log.texts(Backend.class.getName(), Level.WARNING);
     }
 
     @Test
@@ -182,12 +160,12 @@ class AddressGuardTest {
         assertThrows(AddressNotAllowedException.class, () -> u.backend("web"));
         answers.put("web", found(ip("127.0.0.2"), ip("127.0.0.1"))); // a DNS server rotating its records
         int before = lookups.get();
-        await(() -> lookups.get() >= before + 3, "three refreshes");
+        Await.until(() -> lookups.get() >= before + 3, java.time.Duration.ofSeconds(5), "three refreshes");
         assertEquals(1, warnings().size(), "the same addresses in another order are no change: " + warnings());
         answers.put("web", found(ip("127.0.0.3")));
-        await(() -> warnings().size() == 2, "the change is logged: " + warnings());
+        Await.until(() -> warnings().size() == 2, java.time.Duration.ofSeconds(5), "the change is logged");
         int changed = lookups.get();
-        await(() -> lookups.get() >= changed + 3, "three more refreshes");
+        Await.until(() -> lookups.get() >= changed + 3, java.time.Duration.ofSeconds(5), "three more refreshes");
         assertEquals(2, warnings().size(), warnings().toString());
     }
 
@@ -221,16 +199,8 @@ class AddressGuardTest {
         Upstreams u = upstreams("backendNetworks", "10.0.0.0/8", "dnsRefresh", "50ms");
         assertThrows(AddressNotAllowedException.class, () -> u.backend("web"));
         answers.put("web", found(ip("10.0.0.7")));
-        await(() -> !u.snapshot().get(0).addresses().get(0).state().equals(BackendStatus.REFUSED), "a refresh");
+        Await.until(() -> !u.snapshot().get(0).addresses().get(0).state().equals(BackendStatus.REFUSED),
+                java.time.Duration.ofSeconds(5), "a refresh");
         assertEquals(List.of("10.0.0.7"), addresses(u.backend("web")));
-    }
-
-    /** Waits for the background refresh, with a bound. */
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within 5 s: " + what);
-            Thread.sleep(10);
-        }
     }
 }

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.it.support.ProxyServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.ResolverConfig;
@@ -49,9 +46,9 @@ class SystemDnsTest {
 
     @Test
     void theFallbackIsOneWarningNamingTheSetting() throws Exception {
-        List<LogRecord> warnings = warningsWhileResolvingWith(NOTHING);
+        List<String> warnings = warningsWhileResolvingWith(NOTHING);
         assertEquals(1, warnings.size(), warnings.toString());
-        String text = warnings.get(0).getMessage();
+        String text = warnings.get(0);
         assertTrue(text.contains("no DNS server of this system was found"), text);
         assertTrue(text.contains("127.0.0.1:53") || text.contains("0:0:0:0:0:0:0:1:53"), text);
         assertTrue(text.contains("set dnsServers"), text);
@@ -69,7 +66,7 @@ class SystemDnsTest {
     }
 
     /** dnsjava's system configuration is static: replaced for the test, and put back. */
-    private static List<LogRecord> warningsWhileResolvingWith(ResolverConfigProvider provider) throws Exception {
+    private static List<String> warningsWhileResolvingWith(ResolverConfigProvider provider) throws Exception {
         List<ResolverConfigProvider> before = ResolverConfig.getConfigProviders();
         ResolverConfig.setConfigProviders(List.of(provider));
         ResolverConfig.refresh();
@@ -81,31 +78,13 @@ class SystemDnsTest {
         }
     }
 
-    private static List<LogRecord> warnings(Runnable action) {
-        Logger log = Logger.getLogger(DnsNameResolver.class.getName());
-        List<LogRecord> seen = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    seen.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
+    private static List<String> warnings(Runnable action) {
+        ProxyServer.LogCapture log = ProxyServer.LogCapture.install();
         try {
             action.run();
+            return log.texts(DnsNameResolver.class.getName(), Level.WARNING);
         } finally {
-            log.removeHandler(handler);
+            log.close();
         }
-        return seen;
     }
 }

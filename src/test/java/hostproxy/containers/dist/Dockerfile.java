@@ -69,6 +69,17 @@ public record Dockerfile(Map<String, String> globalArgs, List<Stage> stages) {
             return copies;
         }
 
+        /** The stage's one {@code HEALTHCHECK [options] CMD command}: its options, and its command. */
+        public String[] healthCheck() {
+            List<Instruction> h = all("HEALTHCHECK");
+            if (h.size() != 1) {
+                throw new IllegalArgumentException("one HEALTHCHECK expected, found " + h.size());
+            }
+            String line = h.get(0).arguments();
+            int cmd = line.indexOf(" CMD ");
+            return new String[] {line.substring(0, cmd), line.substring(cmd + 5)};
+        }
+
         public String workdir() {
             List<Instruction> w = all("WORKDIR");
             return w.isEmpty() ? "/" : w.get(w.size() - 1).arguments();

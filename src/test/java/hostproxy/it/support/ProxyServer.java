@@ -134,7 +134,7 @@ public final class ProxyServer implements AutoCloseable {
     public static final class LogCapture extends Handler {
         private final List<LogRecord> records = new ArrayList<>();
 
-        static LogCapture install() {
+        public static LogCapture install() {
             LogCapture capture = new LogCapture();
             capture.setLevel(Level.ALL);
             Logger.getLogger("").addHandler(capture);
@@ -144,6 +144,12 @@ public final class ProxyServer implements AutoCloseable {
         @Override
         public synchronized void publish(LogRecord record) {
             records.add(record);
+        }
+
+        /** The messages (no logger name, no exception) of one logger at {@code atLeast} or above. */
+        public synchronized List<String> texts(String logger, Level atLeast) {
+            return records.stream().filter(r -> logger.equals(r.getLoggerName()) && r.getLevel().intValue() >= atLeast.intValue())
+                    .map(LogRecord::getMessage).toList();
         }
 
         public synchronized List<String> messages(Level atLeast) {
