@@ -40,6 +40,8 @@ public final class TestDns implements AutoCloseable {
     private volatile boolean servfail;
     private volatile DatagramSocket udp;
     private volatile ServerSocket tcp;
+    private volatile Thread udpServer;
+    private volatile Thread tcpServer;
 
     private TestDns(int port) throws IOException {
         this.port = port;
@@ -99,10 +101,23 @@ public final class TestDns implements AutoCloseable {
         return total.get();
     }
 
-    /** Goes silent: nothing listens on the port any more. */
+    /**
+     * Goes silent: once this returns, nothing listens on the port any more. A thread blocked in
+     * receive() or accept() keeps its socket alive until it wakes (and may take one more query):
+     * both are waited for, so that no query is answered afterwards and {@link #restart()} can bind.
+     */
     public void stop() throws IOException {
         udp.close();
         tcp.close();
+        try {
+            udpServer.join(10_000);
+            tcpServer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (udpServer.isAlive() || tcpServer.isAlive()) {
+            throw new IOException("the test DNS server's threads did not stop within 10 s");
+        }
     }
 
     /** Listens again, on the same port. */
@@ -127,14 +142,15 @@ public final class TestDns implements AutoCloseable {
         }
         udp = u;
         tcp = t;
-        daemon("test-dns-udp", () -> serveUdp(u));
-        daemon("test-dns-tcp", () -> serveTcp(t));
+        udpServer = daemon("test-dns-udp", () -> serveUdp(u));
+        tcpServer = daemon("test-dns-tcp", () -> serveTcp(t));
     }
 
-    private static void daemon(String name, Runnable r) {
+    private static Thread daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     private void serveUdp(DatagramSocket socket) {
@@ -154,6 +170,10 @@ public final class TestDns implements AutoCloseable {
     private void serveTcp(ServerSocket server) {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
+                if (server.isClosed()) {
+                    return; // accepted while stopping: a stopped server answers nothing
+                }
+                s.setSoTimeout(5_000); // a client that sends nothing holds stop() up for 5 s at most
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 byte[] query = new byte[in.readUnsignedShort()];
                 in.readFully(query);
