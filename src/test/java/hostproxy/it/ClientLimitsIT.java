@@ -73,11 +73,11 @@ class ClientLimitsIT {
             assertTrue(waited > TimeUnit.MILLISECONDS.toNanos(800) && waited < TimeUnit.SECONDS.toNanos(5),
                     "cut off after about 1 s: " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms");
         }
-        Await.until(() -> backends.alpha.openConnections() == 0, Duration.ofSeconds(5),
+        // The backend records a request once its body ends: early, only if the proxy dropped the connection
+        // that carried it. (Not "no connection open": an earlier test's idle pooled one may still be.)
+        Await.until(() -> backends.alpha.requestCount() > served, Duration.ofSeconds(5),
                 "the backend's connection is dropped mid-body");
-        // The backend records what arrived of a body cut off: never the whole declared 1,000 bytes.
-        assertTrue(backends.alpha.requestCount() == served || backends.alpha.takeRequest().body().length < 1000,
-                "the backend got the body complete");
+        assertTrue(backends.alpha.takeRequest().body().length < 1000, "the backend got the body complete");
     }
 
     @Test
