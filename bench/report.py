@@ -122,6 +122,7 @@ JDK 17: `{jdk17}`
 JDK 25: `{jdk25}`
 JVM options for every Java proxy: `{java_opts}` (GC chosen by ergonomics{gc_where}: {gc}).
 Tomcat {tomcat}, Jetty {jetty}, {nginx}, {haproxy}, {wrk}.
+Tomcat connector attributes beyond the bench's `conf/tomcat-server.xml`: {attrs}.
 hostproxy commit: {commit}
 
 Medians of {reps} rep(s) × {dur} s ({idle} s for the idle scenario), each after a {warm} s warm-up of the same
@@ -142,7 +143,9 @@ Errors = wrk connect/read/write/timeout errors + non-2xx responses, summed over 
            mem=meta["mem"], kernel=meta["kernel"], placement=placement,
            jdk17=meta["jdk17"].strip(), jdk25=meta["jdk25"].strip(), java_opts=meta["java_opts"],
            gc=meta["jvm_gc_on_1_cpu"], gc_where="" if meta.get("unpinned") else " on 1 CPU", tomcat=meta["tomcat"], jetty=meta["jetty"], nginx=meta["nginx"],
-           haproxy=meta["haproxy"], wrk=meta["wrk"], commit=meta["hostproxy_commit"], reps=meta["reps"],
+           haproxy=meta["haproxy"], wrk=meta["wrk"],
+           attrs="; ".join(x for x in ("every Tomcat: `%s`" % meta["tomcat_extra_attrs"] if meta.get("tomcat_extra_attrs", "").strip() else "",
+                                       "hostproxy rows: `%s`" % meta["hostproxy_connector_attrs"] if meta.get("hostproxy_connector_attrs", "").strip() else "") if x) or "none", commit=meta["hostproxy_commit"], reps=meta["reps"],
            dur=meta["duration_s"], idle=meta["idle_duration_s"], warm=meta["warmup_s"], jit=meta.get("jit_warmup_s", 0), table=table,
            notes="\n".join(notes))
 open(out_md, "w").write(md)
