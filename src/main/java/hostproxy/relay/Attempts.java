@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.upstream.AddressNotAllowedException;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Endpoint;
 import hostproxy.upstream.NoReadyAddressException;
@@ -18,8 +19,10 @@ import java.util.Set;
  *   <li>when every known address has refused, the name is looked up again once, in case the
  *       service moved.</li>
  * </ul>
+ * The relay and the tunnels' handshake both go by these rules, so that a request and a WebSocket
+ * handshake are retried, traced, logged and counted alike.
  */
-final class Attempts {
+public final class Attempts {
     private final Upstreams upstreams;
     private final Backend backend;
     private final boolean replayable;
@@ -33,7 +36,29 @@ final class Attempts {
     private final Endpoint sticky;
     private Endpoint pinned;
 
-    Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Endpoint pinned, Trace trace) {
+    /**
+     * The backend a route's attempts go to, noted in the trace once DNS knows it.
+     *
+     * @throws ProxyError the name cannot be served at all (unknown, refused by {@code backendNetworks},
+     *                    every address out by active health checks): no attempt is made
+     */
+    public static Backend backendOf(Upstreams upstreams, String name, Trace trace) throws ProxyError {
+        Backend backend;
+        try {
+            backend = upstreams.backend(name);
+        } catch (AddressNotAllowedException e) {
+            trace.resolved(name); // DNS knew it: counted under its name
+            throw BackendFailures.classify(e, name);
+        } catch (IOException e) {
+            throw BackendFailures.classify(e, name);
+        }
+        if (backend.everyAddressOutByActiveHealth()) {
+            throw ProxyError.unavailable("backend " + name + " has no healthy address", 5);
+        }
+        return backend;
+    }
+
+    public Attempts(Upstreams upstreams, Backend backend, OutboundRequest request, Endpoint pinned, Trace trace) {
         this.upstreams = upstreams;
         this.backend = backend;
         this.replayable = request.isReplayable();
@@ -44,7 +69,7 @@ final class Attempts {
     }
 
     /** The address for the next attempt, or {@code null} when there is none left. */
-    Endpoint next() {
+    public Endpoint next() {
         Endpoint next = resendTo != null && resendTo == sticky ? resendTo : backend.pick(tried, System.nanoTime(), pinned);
         pinned = null;
         if (next == null && resendTo != null) {
@@ -68,7 +93,7 @@ final class Attempts {
      *
      * @return whether the request may be sent again
      */
-    boolean failed(Endpoint endpoint, IOException cause) {
+    public boolean failed(Endpoint endpoint, IOException cause) {
         lastFailure = cause;
         if (BackendFailures.isConnectFailure(cause)) {
             upstreams.connectFailed(backend, endpoint, cause.getMessage());
@@ -85,13 +110,13 @@ final class Attempts {
     }
 
     /** The backend's response head arrived: a down address is up again. */
-    void succeeded(Endpoint endpoint) {
+    public void succeeded(Endpoint endpoint) {
         trace.responded();
         upstreams.succeeded(backend, endpoint);
     }
 
     /** Why the last attempt failed, once {@link #next()} has no address left. */
-    IOException lastFailure() {
+    public IOException lastFailure() {
         // no attempt at all: health checks took every address out since the name was looked up
         return lastFailure != null ? lastFailure : NoReadyAddressException.of(backend.name());
     }

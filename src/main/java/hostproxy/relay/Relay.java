@@ -1,7 +1,6 @@
 package hostproxy.relay;
 
 import hostproxy.routing.Route;
-import hostproxy.upstream.AddressNotAllowedException;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Upstreams;
 import jakarta.servlet.http.HttpServletRequest;
@@ -56,18 +55,7 @@ public final class Relay implements AutoCloseable {
     public void start(Exchange exchange, Route route, OutboundRequest request, HttpServletRequest servletRequest,
             HttpServletResponse servletResponse, ExchangeHooks hooks, ExchangeOutcome outcome)
             throws ProxyError, IOException {
-        Backend backend;
-        try {
-            backend = upstreams.backend(route.backendName());
-        } catch (AddressNotAllowedException e) {
-            exchange.trace().resolved(route.backendName()); // DNS knew it: counted under its name
-            throw BackendFailures.classify(e, route.backendName());
-        } catch (IOException e) {
-            throw BackendFailures.classify(e, route.backendName());
-        }
-        if (backend.everyAddressOutByActiveHealth()) {
-            throw ProxyError.unavailable("backend " + route.backendName() + " has no healthy address", 5);
-        }
+        Backend backend = Attempts.backendOf(upstreams, route.backendName(), exchange.trace());
         new RelayedExchange(client, upstreams, idleWatch, exchange, route, backend, request, hooks, outcome, servletRequest,
                 servletResponse, listenerRunsOnSetter).start();
     }

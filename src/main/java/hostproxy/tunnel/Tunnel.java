@@ -127,7 +127,7 @@ final class Tunnel {
 
             @Override
             public void onError(Throwable t) {
-                abort("client connection failed: " + t);
+                close("client connection failed: " + t);
             }
         });
         output.setWriteListener(new WriteListener() {
@@ -138,7 +138,7 @@ final class Tunnel {
 
             @Override
             public void onError(Throwable t) {
-                abort("client connection failed: " + t);
+                close("client connection failed: " + t);
             }
         });
     }
@@ -175,7 +175,7 @@ final class Tunnel {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                abort("client to backend: " + e);
+                close("client to backend: " + e);
             }
         }
     }
@@ -232,7 +232,7 @@ final class Tunnel {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                abort("backend to client: " + e);
+                close("backend to client: " + e);
             }
         }
     }
@@ -254,21 +254,15 @@ final class Tunnel {
         return !closed.get();
     }
 
-    /** Closes both sides after a normal end. */
+    /**
+     * Closes both sides, once, after an end and after a failure alike: the pumps pass on what the
+     * ending side sent before they come here, and after a failure nothing more can be passed on.
+     */
     void close(String why) {
-        shut(why, Level.FINE);
-    }
-
-    /** Closes both sides at once after a failure; what is buffered is lost. */
-    void abort(String why) {
-        shut(why, Level.FINE);
-    }
-
-    private void shut(String why, Level level) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.log(level, () -> exchange + ": tunnel to " + backendName + " closed: " + why);
+        LOG.fine(() -> exchange + ": tunnel to " + backendName + " closed: " + why);
         SelectionKey k = key;
         if (k != null) {
             k.cancel();

@@ -35,7 +35,7 @@ public final class TunnelHandler implements HttpUpgradeHandler {
         } catch (Exception e) {
             LOG.log(Level.FINE, "starting a tunnel failed", e);
             if (t != null) {
-                t.abort("starting failed: " + e);
+                t.close("starting failed: " + e);
             }
         }
     }
@@ -44,7 +44,7 @@ public final class TunnelHandler implements HttpUpgradeHandler {
     public void destroy() {
         Tunnel t = tunnel;
         if (t != null) {
-            t.abort("the container closed the client connection");
+            t.close("the container closed the client connection");
         }
     }
 }

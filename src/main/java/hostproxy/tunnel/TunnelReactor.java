@@ -89,7 +89,7 @@ final class TunnelReactor implements AutoCloseable {
                         // closed meanwhile
                     } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "tunnel failed", e);
-                        tunnel.abort("internal error: " + e);
+                        tunnel.close("internal error: " + e);
                     }
                 }
                 selector.selectedKeys().clear();
@@ -106,10 +106,6 @@ final class TunnelReactor implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.FINE, "closing the tunnel selector failed", e);
         }
-    }
-
-    boolean onReactorThread() {
-        return Thread.currentThread() == thread;
     }
 
     /** Stops the thread and joins it (bounded), so that no thread outlives the application. */

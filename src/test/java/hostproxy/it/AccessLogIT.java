@@ -10,6 +10,8 @@ import hostproxy.it.support.ProxyServer;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.RecordedRequest;
+import hostproxy.it.support.WebSocketEcho;
+import hostproxy.it.support.WsClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,11 +27,12 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Request ids and the access-log attributes, with Tomcat's own AccessLogValve set up with the
- * pattern of {@code conf/tomcat/access-log.xml}.
+ * pattern of {@code conf/tomcat/access-log.xml}; a WebSocket handshake is logged as a request is.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessLogIT {
     private static final Pattern GENERATED = Pattern.compile("[0-9a-f]{32}");
+    private static final String ECHO_ADDRESS = "127.0.0.16";
     private Backends backends;
     private ProxyServer proxy;
     private Path logs;
@@ -37,8 +40,10 @@ class AccessLogIT {
     @BeforeAll
     void start() throws Exception {
         backends = Backends.start();
-        // beta (127.0.0.12) is outside backendNetworks: refused, as an address_not_allowed
-        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT), "backendNetworks", "127.0.0.11"));
+        // beta (127.0.0.12) is outside backendNetworks: refused, as an address_not_allowed; the
+        // WebSocket echo (.16) and two addresses where nothing listens (.14, .24) are inside
+        proxy = ProxyServer.start(Map.of("backendPort", Integer.toString(Backends.PORT),
+                "backendNetworks", "127.0.0.11, 127.0.0.14, 127.0.0.16, 127.0.0.24"));
         logs = Files.createTempDirectory("hostproxy-access");
         AccessLogValve valve = new AccessLogValve();
         valve.setDirectory(logs.toString());
@@ -128,5 +133,33 @@ class AccessLogIT {
         String line = logLineWith("/outside");
         assertTrue(line.contains(" 502 ") && line.contains("backend=beta address=- upstream=-ms retries=0 "
                 + "error=address_not_allowed"), line);
+    }
+
+    @Test
+    void aWebSocketHandshakeIsLoggedUnderItsBackendAndAddress() throws Exception {
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             WsClient ws = WsClient.open("echo.proxy.test", proxy.port(), "/echo?logged")) {
+            String line = logLineWith("/echo?logged");
+            assertTrue(line.contains(" 101 "), line);
+            assertTrue(line.matches(".* backend=echo address=" + Pattern.quote(ECHO_ADDRESS)
+                    + " upstream=\\d+ms retries=0 error=-$"), line);
+        }
+    }
+
+    /** The retry and DNS rules of a request, and so its log line, hold for a handshake too. */
+    @Test
+    void aHandshakeToAddressesThatAllRefuseIsLoggedAsARequestToThemIs() throws Exception {
+        proxy.dns().set("allrefuse", "127.0.0.14", "127.0.0.24");
+        RawResponse plain = RawClient.exchange(proxy.port(), "GET /refused-plain HTTP/1.1\nHost: allrefuse\nConnection: close");
+        assertEquals(502, plain.status(), plain.text());
+        String expected = ".* backend=allrefuse address=127\\.0\\.0\\.(14|24) upstream=-ms retries=2 error=refused$";
+        String plainLine = logLineWith("/refused-plain");
+        assertTrue(plainLine.matches(expected), plainLine);
+        RawResponse handshake = RawClient.exchange(proxy.port(), "GET /refused-ws HTTP/1.1\nHost: allrefuse\n"
+                + "Connection: Upgrade\nUpgrade: websocket\nSec-WebSocket-Version: 13\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+        assertEquals(502, handshake.status(), handshake.text());
+        String line = logLineWith("/refused-ws");
+        assertTrue(line.contains(" 502 ") && line.matches(expected), line);
     }
 }

@@ -87,6 +87,9 @@ class TunnelIT {
                 assertEquals("hello", ws.next());
                 String metrics = scrape(started.adminPort());
                 assertTrue(metrics.contains("hostproxy_tunnels_open 1"), metrics);
+                assertTrue(metrics.contains(
+                        "hostproxy_requests_total{backend=\"echo\",method=\"GET\",status_class=\"1xx\"} 1.0"),
+                        "the handshake is counted under its backend: " + metrics);
                 assertTrue(!metrics.contains("hostproxy_tunnel_bytes_total{direction=\"to_backend\"} 0"), metrics);
                 assertTrue(!metrics.contains("hostproxy_tunnel_bytes_total{direction=\"to_client\"} 0"), metrics);
                 ws.socket().sendClose(1000, "done");
