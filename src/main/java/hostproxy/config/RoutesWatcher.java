@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -134,7 +135,7 @@ public final class RoutesWatcher implements AutoCloseable {
         RouteTable table;
         try {
             // empty where no route of the file is in force (a placeholder, as at start): nothing changes
-            if (bytes.length == 0 && !RouteTable.of(routes, path, java.util.List.of()).equals(live.table())) {
+            if (bytes.length == 0 && !RouteTable.of(routes, path, List.of()).equals(live.table())) {
                 throw new InvalidSettingException(Setting.ROUTES_FILE, path, "empty (0 bytes), as a file being "
                         + "written in place is; a file with only a comment in it removes every route");
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Names given where hostproxy reads its settings that are no setting: a mistyped one would
@@ -32,7 +33,7 @@ public final class UnknownSettings {
      * conf/kubernetes/hostproxy.yaml has): {@code HOSTPROXY_SERVICE_HOST}, {@code HOSTPROXY_PORT},
      * {@code HOSTPROXY_PORT_80_TCP_ADDR} and the like, Docker-link style. Not ours, never typos.
      */
-    private static final java.util.regex.Pattern KUBERNETES_SERVICE_LINK = java.util.regex.Pattern.compile(
+    private static final Pattern KUBERNETES_SERVICE_LINK = Pattern.compile(
             "(?i)HOSTPROXY_(SERVICE_HOST|SERVICE_PORT(_\\w+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
 
     /**
