@@ -1,7 +1,7 @@
 package hostproxy.relay;
 
 import hostproxy.upstream.Endpoint;
-import java.io.IOException;
+import hostproxy.upstream.Upstreams;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -19,7 +19,7 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 /**
  * One attempt at the backend: takes the response as the I/O reactor reads it and hands it on,
  * never blocking. The backend is read only as far as the client's side has made room
- * ({@link CapacityChannel}): about 64 KiB ahead of the client.
+ * ({@link ResponseRoom}).
  */
 final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<Void> {
     /** Context attribute: the attempt, for {@link UpstreamClient} to hand it its runtime. */
@@ -38,35 +38,40 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
         /** The attempt failed, before or after its response head; called at most once. */
         void failed(BackendCall call, Exception cause);
-
-        /** The client is done with the attempt: its connection is back in the pool, or closed. */
-        void released(BackendCall call);
     }
 
+    private final Upstreams upstreams;
     private final Endpoint endpoint;
     private final Receiver receiver;
     private final AtomicBoolean over = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
-    private CapacityChannel capacity; // guarded by this
-    private int owed; // guarded by this
+    private final ResponseRoom room;
     private volatile boolean headSeen;
     private volatile Future<Void> future;
     private volatile AsyncExecRuntime runtime;
     /** Dropped, maybe before its future or runtime existed: they are dropped as they come. */
     private volatile boolean cancelled;
 
-    BackendCall(Endpoint endpoint, Receiver receiver) {
+    BackendCall(Upstreams upstreams, Endpoint endpoint, Receiver receiver, ResponseRoom room) {
+        this.upstreams = upstreams;
         this.endpoint = endpoint;
         this.receiver = receiver;
+        this.room = room;
     }
 
     Endpoint endpoint() {
         return endpoint;
     }
 
-    /** @return true the first time: the attempt's address is released once, whichever way it ended */
-    boolean release() {
-        return released.compareAndSet(false, true);
+    /**
+     * The attempt is over for its address, once: counted only when the client has pooled (or closed)
+     * its connection, so that an address that left DNS meanwhile has its idle connections closed then,
+     * this one included. A failure, or dropping the attempt, counts at once.
+     */
+    void release() {
+        if (released.compareAndSet(false, true)) {
+            upstreams.finished(endpoint);
+        }
     }
 
     boolean headSeen() {
@@ -88,8 +93,8 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         }
     }
 
-    /** Drops this attempt and its connection (never returned to the pool half-read or half-sent). */
-    void cancel() {
+    /** Drops this attempt and its connection (never returned to the pool half-read or half-sent), and releases it. */
+    void drop() {
         cancelled = true;
         over.set(true);
         AsyncExecRuntime r = runtime;
@@ -100,33 +105,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         if (f != null) {
             f.cancel(true);
         }
-    }
-
-    /**
-     * The client's side took {@code bytes}: the backend may send as many more. HttpCore gives the
-     * channel only once its initial window (64 KiB) is used up; room made before is owed to it then.
-     */
-    void room(int bytes) {
-        CapacityChannel c;
-        synchronized (this) {
-            c = capacity;
-            if (c == null) {
-                owed += bytes;
-                return;
-            }
-        }
-        update(c, bytes);
-    }
-
-    private void update(CapacityChannel c, int bytes) {
-        if (over.get()) {
-            return;
-        }
-        try {
-            c.update(bytes);
-        } catch (IOException e) {
-            fail(e);
-        }
+        release();
     }
 
     @Override
@@ -147,15 +126,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     @Override
     public void updateCapacity(CapacityChannel channel) {
-        int due;
-        synchronized (this) {
-            capacity = channel;
-            due = owed;
-            owed = 0;
-        }
-        if (due > 0) {
-            update(channel, due);
-        }
+        room.channel(channel, this::fail);
     }
 
     @Override
@@ -192,7 +163,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     /** Called by the client once it has released the attempt's connection (after the end of the response, or a failure). */
     @Override
     public void releaseResources() {
-        receiver.released(this);
+        release();
     }
 
     // FutureCallback of the whole execution: connect and pool failures arrive only here.
@@ -202,7 +173,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         finish();
     }
 
-    /** Cancelled by the client itself (it is closing), not by {@link #cancel()}: the exchange hears of it as a failure. */
+    /** Cancelled by the client itself (it is closing), not by {@link #drop()}: the exchange hears of it as a failure. */
     @Override
     public void cancelled() {
         fail(new CancellationException("the backend call was cancelled"));

@@ -2,17 +2,21 @@ package hostproxy.relay;
 
 import hostproxy.upstream.AddressNotAllowedException;
 import hostproxy.upstream.BackendUnresolvedException;
+import hostproxy.upstream.NoReadyAddressException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import hostproxy.upstream.NoReadyAddressException;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.impl.ConnectionShutdownException;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -42,6 +46,8 @@ import org.apache.hc.core5.http.UnsupportedHttpVersionException;
  * </ul>
  */
 public final class BackendFailures {
+    private static final Logger LOG = Logger.getLogger(BackendFailures.class.getName());
+
     private BackendFailures() {
     }
 
@@ -105,6 +111,34 @@ public final class BackendFailures {
                     + protocolFault(e.getCause()), e);
         }
         return new ProxyError(502, "backend " + backend + " failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * What HttpCore's non-blocking side reports, as the {@link IOException}s this taxonomy knows.
+     *
+     * @param headSeen whether the backend's response head had come: a connection closed before it
+     *                 is a backend that never answered (and the request may go again)
+     */
+    static IOException asIOException(Throwable cause, boolean headSeen) {
+        if (!headSeen && (cause instanceof ConnectionClosedException || cause instanceof ConnectionShutdownException)) {
+            return new NoHttpResponseException("the backend closed the connection before answering");
+        }
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (!headSeen && cause instanceof HttpException && String.valueOf(cause.getMessage()).startsWith("Unexpected response")) {
+            // HttpCore found bytes after the end of the previous response on this pooled connection and
+            // closed it: the fault is the earlier exchange's, and this request may go again.
+            LOG.warning("a backend sent bytes after the end of its response; its connection is closed, not reused");
+            return new NoHttpResponseException("the backend's connection carried bytes of an earlier response");
+        }
+        if (cause instanceof HttpException protocol) {
+            return new ClientProtocolException(protocol.getMessage(), protocol);
+        }
+        if (cause instanceof TimeoutException) { // no pooled connection came free in time
+            return new ConnectionRequestTimeoutException(cause.getMessage());
+        }
+        return new IOException(cause);
     }
 
     private static String protocolFault(Throwable cause) {

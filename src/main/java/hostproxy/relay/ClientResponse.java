@@ -8,14 +8,14 @@ import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
  * The client's side of the response: bytes the backend sent wait in a short queue until the
  * client's connection takes them, written without blocking ({@link WriteListener}). Each write makes
- * room for as many bytes from the backend ({@link #onRoom}), so a slow client slows the backend read
- * and the queue stays short. A write that empties the queue is flushed, so that each event of a
+ * room for as many bytes from the backend ({@link ResponseRoom}), so a slow client slows the backend
+ * read and the queue stays short. A write that empties the queue is flushed, so that each event of a
  * stream reaches the client when the backend sends it.
  *
  * <p>Container callbacks and backend I/O threads both call {@link #drain()}; one runs it at a time
@@ -36,19 +36,19 @@ final class ClientResponse implements WriteListener {
     private static final Logger LOG = Logger.getLogger(ClientResponse.class.getName());
 
     /** What a finished drain leaves the exchange to do. */
-    interface Ending {
+    interface Events {
         /** The whole response reached the client's connection. */
         void completed();
 
         /** The client went away, or its connection failed. */
         void clientGone(Throwable cause);
 
-        /** The backend failed after the response began: the client's connection is dropped. */
+        /** The backend failed after the response began; all it sent went out: the client's connection is dropped. */
         void brokenOff(long bytesReceived, Throwable cause);
-
-        /** The backend failed before any byte was committed: the response was reset for an error answer, to be given now. */
-        void failedBeforeCommit(Throwable cause);
     }
+
+    /** Whether the write listener is set: not yet, being set (its first call has not come), set. */
+    private enum Listener { UNSET, SETTING, SET }
 
     /**
      * A body this big is written through a response buffer of {@link #BIG_BUFFER} bytes (Tomcat's is
@@ -60,19 +60,15 @@ final class ClientResponse implements WriteListener {
     private static final int BIG_BUFFER = 32 * 1024;
     private final HttpServletResponse response;
     private final ServletGate gate;
-    private final Ending ending;
+    private final Events events;
     private final ClientWait wait;
+    private final ResponseRoom room;
     private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
-    /** {@link #UNSET}, {@link #SETTING} (its first onWritePossible has not come yet) or {@link #SET}. */
-    private final AtomicInteger listener = new AtomicInteger(UNSET);
-    private static final int UNSET = 0;
-    private static final int SETTING = 1;
-    private static final int SET = 2;
+    private final AtomicReference<Listener> listener = new AtomicReference<>(Listener.UNSET);
     private volatile ServletOutputStream out;
     /** The body's length as the backend declared it ({@code Content-Length}), or -1. */
     private volatile long declaredLength = -1;
-    private volatile IntConsumer onRoom = n -> { };
     private volatile boolean headReady;
     private volatile Runnable pendingHead;
     private volatile boolean ended;
@@ -86,11 +82,12 @@ final class ClientResponse implements WriteListener {
     /** An error answer replaced the backend's response. */
     private boolean replaced; // guarded by this
 
-    ClientResponse(HttpServletResponse response, ServletGate gate, Ending ending, ClientWait wait) {
+    ClientResponse(HttpServletResponse response, ServletGate gate, Events events, ClientWait wait, ResponseRoom room) {
         this.response = response;
         this.gate = gate;
-        this.ending = ending;
+        this.events = events;
         this.wait = wait;
+        this.room = room;
     }
 
     /**
@@ -101,14 +98,9 @@ final class ClientResponse implements WriteListener {
         out = response.getOutputStream();
         bufferSize = bufferSize();
         if (!listenLate) {
-            listener.set(SET);
+            listener.set(Listener.SET);
             out.setWriteListener(this);
         }
-    }
-
-    /** Where room for more backend bytes is announced: the bytes just written to the client. */
-    void onRoom(IntConsumer room) {
-        this.onRoom = room;
     }
 
     /**
@@ -176,7 +168,7 @@ final class ClientResponse implements WriteListener {
         push();
     }
 
-    /** The backend failed after the head: an error answer while no body byte came, else a dropped connection. */
+    /** The backend failed after some of its response went out: what it sent is passed on, then the connection dropped. */
     void backendFailed(Throwable cause) {
         backendFailure = cause;
         push();
@@ -189,7 +181,7 @@ final class ClientResponse implements WriteListener {
 
     @Override
     public void onWritePossible() {
-        listener.set(SET);
+        listener.set(Listener.SET);
         wait.writeProgressed();
         drain();
     }
@@ -210,7 +202,7 @@ final class ClientResponse implements WriteListener {
         if (done) {
             return; // nothing more goes out: the exchange is being handed back
         }
-        if (listener.get() == SET) {
+        if (listener.get() == Listener.SET) {
             drain();
             return;
         }
@@ -218,7 +210,7 @@ final class ClientResponse implements WriteListener {
             gate.afterLeaving(this::push);
             return;
         }
-        if (!listener.compareAndSet(UNSET, SETTING) || !gate.isOpen()) {
+        if (!listener.compareAndSet(Listener.UNSET, Listener.SETTING) || !gate.isOpen()) {
             return; // being set, and its first call drains what is here; or the exchange is over
         }
         wait.writeBlocked(); // until the first onWritePossible: a client that never takes a byte is timed too
@@ -233,7 +225,7 @@ final class ClientResponse implements WriteListener {
 
     /** Writes what can be written now; nothing before the write listener's first call. */
     void drain() {
-        if (listener.get() != SET) {
+        if (listener.get() != Listener.SET) {
             return;
         }
         if (wip.getAndIncrement() != 0) {
@@ -261,7 +253,7 @@ final class ClientResponse implements WriteListener {
         // no longer sees, and the response complete without it.
         boolean endOffered = ended;
         Throwable failure = backendFailure;
-        int room = 0;
+        int written = 0;
         try {
             for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
                 if (!ready()) {
@@ -284,12 +276,12 @@ final class ClientResponse implements WriteListener {
                 if (!b.hasRemaining()) {
                     chunks.poll();
                 }
-                room += n;
+                written += n;
                 buffered += n;
             }
         } finally {
-            if (room > 0) {
-                onRoom.accept(room);
+            if (written > 0) {
+                room.made(written);
             }
         }
         if (failure != null) {
@@ -300,7 +292,7 @@ final class ClientResponse implements WriteListener {
             if (ready()) { // the last write has left: completing now cannot cut it
                 applyHead();
                 done = true;
-                ending.completed();
+                events.completed();
             }
             return;
         }
@@ -336,16 +328,11 @@ final class ClientResponse implements WriteListener {
     }
 
     /**
-     * The backend failed after its head. Without a body byte yet, the client gets a clean error
-     * instead (its head was never applied). Otherwise what came is passed on and committed, then the connection is dropped: a
-     * response the container has not committed would be replaced by its own error page.
+     * The backend failed after its response began ({@link RelayedExchange} answers with an error
+     * instead while none had). What came is passed on and committed, then the connection is dropped:
+     * a response the container has not committed would be replaced by its own error page.
      */
     private void brokenOff(Throwable failure) throws IOException {
-        if (received == 0) { // nothing of the backend's response was set on the client's yet
-            backendFailure = null;
-            ending.failedBeforeCommit(failure); // answers with an error in its place
-            return;
-        }
         if (buffered > 0 || !response.isCommitted()) {
             if (!ready()) {
                 return;
@@ -356,7 +343,7 @@ final class ClientResponse implements WriteListener {
             }
         }
         done = true;
-        ending.brokenOff(received, failure);
+        events.brokenOff(received, failure);
     }
 
     private void gone(Throwable cause) {
@@ -365,6 +352,6 @@ final class ClientResponse implements WriteListener {
         }
         done = true;
         LOG.fine(() -> "client went away during the response: " + cause);
-        ending.clientGone(cause);
+        events.clientGone(cause);
     }
 }

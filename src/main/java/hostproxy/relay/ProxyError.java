@@ -94,6 +94,11 @@ public final class ProxyError extends Exception {
         return e;
     }
 
+    /** {@code 408} (RFC 9110 §15.5.9): the client kept its request body waiting. */
+    static ProxyError requestBodyTimeout() {
+        return new ProxyError(408, "the request body did not arrive in time");
+    }
+
     /** Seconds for a {@code Retry-After} header, or 0 for none. */
     public int retryAfterSeconds() {
         return retryAfterSeconds;

@@ -1,48 +1,32 @@
 package hostproxy.relay;
 
-import hostproxy.config.BackendTarget;
 import hostproxy.routing.Route;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Endpoint;
 import hostproxy.upstream.Upstreams;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.hc.client5.http.ClientProtocolException;
-import org.apache.hc.client5.http.impl.ConnectionShutdownException;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.protocol.HttpClientContext;
-import org.apache.hc.core5.http.ConnectionClosedException;
-import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.EntityDetails;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.NoHttpResponseException;
-import org.apache.hc.core5.http.message.BasicHttpRequest;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 
 /**
- * One exchange relayed without holding a thread: the client's side ({@link ClientRequestBody},
- * {@link ClientResponse}) and the backend's ({@link BackendCall}) each call it as their I/O
- * happens, and it decides what follows: the next attempt, the response, an error answer, or the end.
+ * One exchange relayed without holding a thread, as a state machine ({@link ExchangePhase}). The client's
+ * side ({@link ClientRequestBody}, {@link ClientResponse}), the backend's ({@link BackendCall}), the
+ * container and the idle watch ({@link ExchangeEvents}) report what happens; each report either
+ * moves the exchange on (the next attempt, the response) or is translated into an {@link Ending},
+ * which {@link #end} carries out in one place.
  */
-final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Ending, ClientRequestBody.Events,
-        AsyncListener, ClientIdleWatch.Watched {
+final class RelayedExchange implements BackendCall.Receiver {
     private static final Logger LOG = Logger.getLogger(RelayedExchange.class.getName());
 
     private final CloseableHttpAsyncClient client;
@@ -54,20 +38,21 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     private final ExchangeOutcome outcome;
     private final HttpServletRequest servletRequest;
     private final HttpServletResponse servletResponse;
-    private final AtomicBoolean over = new AtomicBoolean();
+    private final AtomicReference<ExchangePhase> phase = new AtomicReference<>(ExchangePhase.SETTING_UP);
     private final ClientWait clientWait = new ClientWait();
     private final ClientIdleWatch idleWatch;
+    private final ExchangeEvents events;
     private final ServletGate gate = new ServletGate();
+    private final ResponseRoom room = new ResponseRoom();
     private final boolean listenerRunsOnSetter;
     private volatile OutboundRequest request;
-    private AsyncContext async;
+    private HandBack handBack;
     private ClientResponse response;
     private ClientRequestBody body;
     private volatile Attempts attempts;
     private volatile BackendCall current;
+    /** The kind of the error answered, counted when it completes. */
     private volatile String failure;
-    /** An error answer is on its way: no attempt follows. */
-    private volatile boolean answered;
 
     RelayedExchange(CloseableHttpAsyncClient client, Upstreams upstreams, ClientIdleWatch idleWatch, Exchange exchange,
             Route route, Backend backend, OutboundRequest request, ExchangeHooks hooks, ExchangeOutcome outcome,
@@ -84,7 +69,14 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         this.servletRequest = servletRequest;
         this.servletResponse = servletResponse;
         this.listenerRunsOnSetter = listenerRunsOnSetter;
+        this.events = new ExchangeEvents(this, clientWait, idleWatch, route.backendName());
     }
+
+    ExchangePhase phase() {
+        return phase.get();
+    }
+
+    // ---- setting up, and the attempts
 
     /** Goes asynchronous and sends the first attempt; the container's thread returns at once. */
     void start() throws IOException {
@@ -105,18 +97,18 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     /** @return whether the first attempt may go now (else the first read of the body starts it) */
     private boolean setUp() throws IOException {
-        async = servletRequest.startAsync();
+        AsyncContext async = servletRequest.startAsync();
         // The relay keeps its own timeouts; the container's (Tomcat: 30 s) would cut streams. Not 0
         // (none): Tomcat's shutdown then waits for such a request without end.
         async.setTimeout(Relay.ASYNC_TIMEOUT.toMillis());
-        async.addListener(this);
-        idleWatch.watch(this);
-        response = new ClientResponse(servletResponse, gate, this, clientWait);
-        response.onRoom(this::room);
+        async.addListener(events);
+        handBack = new HandBack(gate, async, servletRequest, exchange);
+        idleWatch.watch(events);
+        response = new ClientResponse(servletResponse, gate, events, clientWait, room);
         ClientBody clientBody = request.body();
         response.open(listenerRunsOnSetter && clientBody == null && !servletRequest.getProtocol().startsWith("HTTP/2"));
         if (clientBody != null) {
-            body = new ClientRequestBody(clientBody, gate, this, clientWait);
+            body = new ClientRequestBody(clientBody, gate, events, clientWait);
             body.listen();
             if (clientBody.mayBeEmpty()) {
                 return false; // the first read tells whether there is a body; bodyKnown() goes on
@@ -125,9 +117,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         return true;
     }
 
-    @Override
-    public void bodyKnown(boolean empty) {
-        if (request.body() == null || !request.body().mayBeEmpty() || attempts != null) {
+    /** Known from the body's first read: whether an HTTP/2 body without length is empty after all. */
+    void bodyKnown(boolean empty) {
+        if (request.body() == null || !request.body().mayBeEmpty() || phase.get() != ExchangePhase.SETTING_UP) {
             return;
         }
         if (empty) {
@@ -137,66 +129,43 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     }
 
     private void firstAttempt() {
-        attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend), exchange.trace());
-        nextAttempt();
+        if (phase.compareAndSet(ExchangePhase.SETTING_UP, ExchangePhase.ATTEMPTING)) { // not if answered meanwhile (a body refused)
+            attempts = new Attempts(upstreams, backend, request, hooks.pinned(backend), exchange.trace());
+            nextAttempt();
+        }
     }
 
     private void nextAttempt() {
-        if (over.get() || answered) {
+        if (phase.get() != ExchangePhase.ATTEMPTING) {
             return; // the client left, or its body was refused
         }
         Endpoint endpoint = attempts.next();
         if (endpoint == null) {
-            answer(BackendFailures.classify(attempts.lastFailure(), route.backendName()));
+            end(new Ending.Fail(BackendFailures.classify(attempts.lastFailure(), route.backendName())));
             return;
         }
         endpoint.begin();
-        BackendCall call = new BackendCall(endpoint, this);
+        BackendCall call = new BackendCall(upstreams, endpoint, this, room);
         current = call;
-        BackendTarget target = route.target();
-        HttpHost host = new HttpHost(target.scheme(), endpoint.address(), target.host(), target.port());
-        BasicHttpRequest out = new BasicHttpRequest(request.method(), host, target.basePath() + request.rawTarget());
-        boolean userAgent = false;
-        for (HeaderField h : request.headers()) {
-            out.addHeader(h.name(), h.value());
-            userAgent |= h.name().equalsIgnoreCase("User-Agent");
-        }
-        HttpClientContext context = hooks.context();
-        if (context == null) {
-            context = HttpClientContext.create();
-        }
-        AddressedRoutes.address(context, endpoint.address());
-        context.setAttribute(BackendCall.CONTEXT, call);
-        if (!userAgent) {
-            context.setAttribute(UpstreamClient.NO_USER_AGENT, Boolean.TRUE);
-        }
-        BasicRequestProducer producer = new BasicRequestProducer(out,
-                request.body() == null ? null : body.producer());
         Future<Void> started;
         try {
-            started = client.execute(producer, call, null, context, call);
+            started = client.execute(
+                    BackendRequest.producer(route.target(), endpoint, request, body == null ? null : body.producer()),
+                    call, null, BackendRequest.context(hooks.context(), endpoint, call, request), call);
         } catch (IllegalStateException closed) { // CancellationException too: the client is shut down, hostproxy stopping
-            released(call);
-            answer(ProxyError.unavailable("hostproxy is stopping", 5));
+            call.release();
+            end(new Ending.Fail(ProxyError.unavailable("hostproxy is stopping", 5)));
             return;
         }
         call.started(started);
-        if (over.get()) {
-            drop(call); // the client left meanwhile
+        if (phase.get() == ExchangePhase.OVER) {
+            call.drop(); // the client left meanwhile: nobody will read it
         }
     }
 
-    /** Drops an attempt that outlived its exchange, with its connection: nobody will read it. */
-    private void drop(BackendCall call) {
-        call.cancel();
-        released(call);
-    }
-
-    private void room(int bytes) {
-        BackendCall call = current;
-        if (call != null) {
-            call.room(bytes);
-        }
+    /** Whether what the backend sends still goes anywhere: not once answered instead, nor once over. */
+    private boolean relaying() {
+        return phase.get().relaying();
     }
 
     // ---- the backend's side
@@ -215,11 +184,11 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
     @Override
     public void head(BackendCall call, HttpResponse head, EntityDetails entity) {
         attempts.succeeded(call.endpoint());
-        if (answered || over.get()) {
-            drop(call); // answered already (a body over the limit), or the client left: it goes nowhere
+        if (!phase.compareAndSet(ExchangePhase.ATTEMPTING, ExchangePhase.RESPONDING)) {
+            call.drop(); // answered already (a body over the limit), or the client left: it goes nowhere
             return;
         }
-        List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(fields(head.getHeaders())), backend,
+        List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(HeaderField.all(head.getHeaders())), backend,
                 call.endpoint());
         response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
             servletResponse.setStatus(head.getCode());
@@ -229,9 +198,9 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void data(BackendCall call, ByteBuffer src) {
-        if (answered || over.get()) {
+        if (!relaying()) {
             src.position(src.limit());
-            drop(call); // unread, it would hold its pooled connection once its window is used up
+            call.drop(); // unread, it would hold its pooled connection once its window is used up
             return;
         }
         response.offer(src);
@@ -239,149 +208,101 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
 
     @Override
     public void end(BackendCall call) {
-        if (!answered) {
+        if (phase.get() == ExchangePhase.RESPONDING) {
             response.end();
         }
     }
 
     @Override
     public void failed(BackendCall call, Exception cause) {
-        released(call);
-        if (over.get() || answered) {
+        call.release();
+        if (!relaying()) {
             return; // the exchange ended, or is answered, for a reason of its own
         }
-        IOException e = asIOException(cause, call.headSeen());
+        IOException e = BackendFailures.asIOException(cause, call.headSeen());
         if (call.headSeen()) {
-            response.backendFailed(e);
-            return;
-        }
-        if (e instanceof InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
+            end(new Ending.Fail(BackendFailures.classify(e, route.backendName()), e));
+        } else if (e instanceof InterruptedIOException && body != null && !body.sent() && clientWait.onRequestBody()) {
             // The backend's connection went quiet because the client stopped sending its body: the
             // client's fault, not the backend's (the backend's socket timeout counts while it waits too).
-            answer(bodyTooSlow());
-            stopBackend();
-            return;
-        }
-        if (attempts.failed(call.endpoint(), e)) {
+            end(new Ending.Fail(ProxyError.requestBodyTimeout()));
+        } else if (attempts.failed(call.endpoint(), e)) {
             String address = call.endpoint().address().getHostAddress();
             LOG.fine(() -> exchange + ": " + address + " failed (" + e + "); trying again");
             nextAttempt();
-            return;
+        } else {
+            end(new Ending.Fail(BackendFailures.classify(e, route.backendName())));
         }
-        answer(BackendFailures.classify(e, route.backendName()));
+    }
+
+    /** The container ended the exchange itself ({@code onComplete}: it stopped, or the connection failed). */
+    void containerEnded() {
+        if (conclude(null, () -> { })) {
+            stopBackend();
+        }
+        gate.shut(); // the container recycles the exchange's objects once this returns
+    }
+
+    // ---- the end
+
+    /**
+     * Ends the exchange, the one way every report above takes. A failure is answered with its error,
+     * or the connection dropped ({@link #answerOrDrop} decides). The backend's side is stopped after
+     * the answer is in place, so that its call, failing as it is cut off, finds the exchange answered.
+     */
+    void end(Ending ending) {
+        if (ending instanceof Ending.Complete) {
+            conclude(failure, handBack::complete);
+        } else if (ending instanceof Ending.ClientGone gone) {
+            if (conclude(null, handBack::complete)) { // else over already: a container tells of one failure several ways
+                LOG.fine(() -> exchange + ": client went away: " + gone.cause());
+                stopBackend();
+            }
+        } else if (ending instanceof Ending.Fail fail) {
+            boolean drop = answerOrDrop(fail);
+            stopBackend();
+            if (drop) {
+                conclude(fail.error().kind(), () -> handBack.abort(fail.error().reason()));
+            }
+        } else if (ending instanceof Ending.Drop drop) {
+            stopBackend();
+            conclude(drop.kind(), () -> handBack.abort(drop.reason()));
+        }
     }
 
     /**
-     * The attempt is over for its address, once: counted only when the client has pooled (or closed)
-     * its connection, so that an address that left DNS meanwhile has its idle connections closed then,
-     * this one included. (A failure, or dropping the attempt, counts at once.)
+     * The one place that decides between answering and dropping the connection. While none of the
+     * backend's response has reached the container, the client is answered with the error, through
+     * the same non-blocking path as a response. After, an error text would make a cut-off body look
+     * whole: the connection is dropped, at once, or (the backend broke off) once what the backend
+     * sent has gone out ({@link ClientResponse#backendFailed}, then {@code brokenOff}).
+     *
+     * @return whether to drop the connection now
      */
-    @Override
-    public void released(BackendCall call) {
-        if (call.release()) {
-            upstreams.finished(call.endpoint());
-        }
-    }
-
-    /** The exceptions of HttpCore's non-blocking side, as the failure taxonomy of {@link BackendFailures} knows them. */
-    private static IOException asIOException(Exception cause, boolean headSeen) {
-        if (!headSeen && (cause instanceof ConnectionClosedException || cause instanceof ConnectionShutdownException)) {
-            return new NoHttpResponseException("the backend closed the connection before answering");
-        }
-        if (cause instanceof IOException io) {
-            return io;
-        }
-        if (!headSeen && cause instanceof HttpException && String.valueOf(cause.getMessage()).startsWith("Unexpected response")) {
-            // HttpCore found bytes after the end of the previous response on this pooled connection and
-            // closed it: the fault is the earlier exchange's, and this request may go again.
-            LOG.warning("a backend sent bytes after the end of its response; its connection is closed, not reused");
-            return new NoHttpResponseException("the backend's connection carried bytes of an earlier response");
-        }
-        if (cause instanceof HttpException protocol) {
-            return new ClientProtocolException(protocol.getMessage(), protocol);
-        }
-        if (cause instanceof TimeoutException) { // no pooled connection came free in time
-            return new ConnectionRequestTimeoutException(cause.getMessage());
-        }
-        return new IOException(cause);
-    }
-
-    // ---- the client's side
-
-    @Override
-    public void completed() {
-        conclude(failure, this::complete);
-    }
-
-    @Override
-    public void clientGone(Throwable cause) {
-        if (!conclude(null, this::complete)) {
-            return; // over already: the container may tell of one failure several ways
-        }
-        LOG.fine(() -> exchange + ": client went away: " + cause);
-        stopBackend();
-    }
-
-    /**
-     * A body that broke off gets {@code 400} while no response has begun, else the connection is
-     * dropped: a client that is still there (it sent less than it declared, or bad chunked framing)
-     * never sees a clean response that looks like the backend's answer; one that left loses nothing.
-     */
-    @Override
-    public void bodyFailed(Throwable cause) {
-        LOG.fine(() -> exchange + ": the request body broke off: " + cause);
-        // Answered first, so that the backend call failing as it is cut off finds the exchange answered.
-        answer(new ProxyError(400, "the request body broke off"));
-        stopBackend();
-    }
-
-    @Override
-    public void tooLarge(long limit) {
-        answer(BodyLimit.tooLarge(limit)); // first, as above
-        stopBackend();
-    }
-
-    @Override
-    public void brokenOff(long bytesReceived, Throwable cause) {
-        String message = "backend " + route.backendName() + " broke off the response after " + bytesReceived
-                + " body bytes; aborting the client connection (" + cause + ")";
-        LOG.warning(() -> exchange + ": " + message);
-        stopBackend();
-        conclude("aborted", () -> abortClient(message));
-    }
-
-    @Override
-    public void failedBeforeCommit(Throwable cause) {
-        answer(BackendFailures.classify(asIOException(cause instanceof Exception e ? e : new IOException(cause), true),
-                route.backendName()));
-    }
-
-    /** Answers with an error, through the same non-blocking path as a response. */
-    private void answer(ProxyError error) {
+    private boolean answerOrDrop(Ending.Fail fail) {
         if (!gate.enter()) {
-            return; // over for the container
+            return false; // over for the container
         }
         try {
-            answerInside(error);
+            ExchangePhase now = phase.get();
+            if (!now.relaying()) {
+                return false; // over, or answered already
+            }
+            if (response.begun() || servletResponse.isCommitted()) {
+                if (fail.brokeOff() != null) {
+                    response.backendFailed(fail.brokeOff());
+                    return false;
+                }
+                return phase.compareAndSet(now, ExchangePhase.ANSWERING);
+            }
+            if (phase.compareAndSet(now, ExchangePhase.ANSWERING)) {
+                failure = fail.error().kind();
+                response.answerInstead(outcome.errorAnswer(fail.error()));
+            }
+            return false;
         } finally {
             gate.leave();
         }
-    }
-
-    private void answerInside(ProxyError error) {
-        if (over.get() || answered) {
-            return;
-        }
-        answered = true;
-        failure = error.kind();
-        if (response.begun() || servletResponse.isCommitted()) {
-            // Part of the backend's response went out: too late for another one, and an error text
-            // after it would make a cut-off body look whole. The connection is dropped instead.
-            stopBackend();
-            conclude(error.kind(), () -> abortClient(error.reason()));
-            return;
-        }
-        response.answerInstead(outcome.errorAnswer(error));
     }
 
     /**
@@ -395,7 +316,7 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         }
         BackendCall call = current;
         if (call != null) {
-            drop(call);
+            call.drop();
         }
     }
 
@@ -412,10 +333,10 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
             return false; // the container ended it, and counted it through onComplete
         }
         try {
-            if (!over.compareAndSet(false, true)) {
+            if (phase.getAndSet(ExchangePhase.OVER) == ExchangePhase.OVER) {
                 return false;
             }
-            idleWatch.unwatch(this);
+            idleWatch.unwatch(events);
             response.stop();
             try {
                 outcome.ended(kind);
@@ -427,106 +348,5 @@ final class RelayedExchange implements BackendCall.Receiver, ClientResponse.Endi
         } finally {
             gate.leave();
         }
-    }
-
-    /** Completes the servlet's exchange: the container finishes the response. */
-    private void complete() {
-        handBack(async::complete);
-    }
-
-    /**
-     * Drops the client's connection: the servlet throws the reason on a container thread
-     * ({@link Relay#ABORTED}), which makes the container close it.
-     */
-    private void abortClient(String why) {
-        handBack(() -> {
-            servletRequest.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
-            async.dispatch(Relay.DISPATCH_PATH);
-        });
-    }
-
-    /**
-     * Gives the exchange back to the container ({@code complete()} or {@code dispatch()}), unless it
-     * is completing it already (an error it saw); from then on its servlet objects are the container's.
-     */
-    private void handBack(Runnable toContainer) {
-        if (!gate.enter()) {
-            return;
-        }
-        try {
-            toContainer.run();
-        } catch (IllegalStateException completing) {
-            LOG.fine(() -> exchange + ": the container completed the exchange itself: " + completing.getMessage());
-        } finally {
-            gate.shut();
-            gate.leave();
-        }
-    }
-
-    @Override
-    public ClientWait clientWait() {
-        return clientWait;
-    }
-
-    /**
-     * The client kept this exchange waiting for {@code clientIdleTimeout}. One that stalls its
-     * upload before any response gets {@code 408} (RFC 9110 §15.5.9) and its connection closed; one
-     * that stops reading its response has its connection dropped. The backend's side ends either way.
-     */
-    @Override
-    public void clientIdle(Duration idle) {
-        if (over.get()) {
-            return;
-        }
-        boolean upload = clientWait.onRequestBody() && !answered;
-        String what = upload ? "sent none of its request body" : "took none of its response";
-        LOG.fine(() -> exchange + ": the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout); cut off");
-        if (upload) {
-            clientWait.readProgressed(); // from now on, the wait is for the 408 to be taken
-            answer(bodyTooSlow()); // or a dropped connection
-            stopBackend();
-            if (!over.get()) {
-                idleWatch.watch(this); // a client that takes none of the 408 either is cut off in turn
-            }
-            return;
-        }
-        stopBackend();
-        conclude("client_timeout",
-                () -> abortClient("the client " + what + " for " + idle.toSeconds() + " s (clientIdleTimeout)"));
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        if (conclude(null, () -> { })) { // completed by the container (it stopped, or the connection failed)
-            stopBackend();
-        }
-        gate.shut(); // the container recycles the exchange's objects once this returns
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        clientGone(new IOException("asynchronous timeout"));
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        clientGone(event.getThrowable());
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-    }
-
-    /** {@code 408} (RFC 9110 §15.5.9): the client kept its request body waiting. */
-    private static ProxyError bodyTooSlow() {
-        return new ProxyError(408, "the request body did not arrive in time");
-    }
-
-    private static List<HeaderField> fields(Header[] headers) {
-        List<HeaderField> fields = new ArrayList<>(headers.length);
-        for (Header h : headers) {
-            fields.add(new HeaderField(h.getName(), h.getValue()));
-        }
-        return fields;
     }
 }
