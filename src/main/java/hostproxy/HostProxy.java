@@ -2,18 +2,21 @@ package hostproxy;
 
 import hostproxy.admin.AdminServer;
 import hostproxy.admin.ProxyMetrics;
+import hostproxy.admin.ProxyPhase;
 import hostproxy.config.LiveRoutes;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
 import hostproxy.config.RouteTable;
 import hostproxy.config.RoutesWatcher;
 import hostproxy.config.StickyMode;
+import hostproxy.container.Container;
 import hostproxy.relay.Relay;
 import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.LoopGuard;
 import hostproxy.routing.Router;
 import hostproxy.routing.TrustedProxies;
 import hostproxy.tunnel.Tunnels;
+import hostproxy.upstream.HealthChecks;
 import hostproxy.upstream.StickySessions;
 import hostproxy.upstream.Upstreams;
 import java.io.IOException;
@@ -52,8 +55,7 @@ final class HostProxy implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition idle = drainLock.newCondition();
-    /** {@code starting}, {@code ready} (the servlet took requests), {@code draining} (stopping). */
-    private volatile String phase = "starting";
+    private volatile ProxyPhase phase = ProxyPhase.STARTING;
     private final TrustedProxies trustedProxies;
     private final StickySessions sticky;
     private final ErrorPages errorPages;
@@ -68,8 +70,9 @@ final class HostProxy implements AutoCloseable {
         this.client = UpstreamClient.create(config);
         this.upstreams = new Upstreams(config, client::closeIdleConnections,
                 HealthChecks.of(config, config.initialRoutes()));
-        this.relay = new Relay(client, upstreams, config.clientIdleTimeout(), serverInfo);
-        this.tunnels = new Tunnels(config, upstreams, serverInfo);
+        Container container = Container.of(serverInfo);
+        this.relay = new Relay(client, upstreams, config.clientIdleTimeout(), container);
+        this.tunnels = new Tunnels(config, upstreams, container);
         this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.sticky = new StickySessions(config.stickySecret().value());
         this.errorPages = ErrorPages.load(config.errorPages());
@@ -178,8 +181,8 @@ final class HostProxy implements AutoCloseable {
 
     /** The servlet takes requests: {@code /readyz} answers 200 from now on. */
     void ready() {
-        if (phase.equals("starting")) {
-            phase = "ready";
+        if (phase == ProxyPhase.STARTING) {
+            phase = ProxyPhase.READY;
         }
     }
 
@@ -193,7 +196,7 @@ final class HostProxy implements AutoCloseable {
     }
 
     void exchangeEnds() {
-        if (inFlight.decrementAndGet() == 0 && phase.equals("draining")) {
+        if (inFlight.decrementAndGet() == 0 && phase == ProxyPhase.DRAINING) {
             drainLock.lock();
             try {
                 idle.signalAll();
@@ -210,7 +213,7 @@ final class HostProxy implements AutoCloseable {
      * @return how many were still in flight when the wait ended
      */
     int drain() {
-        phase = "draining";
+        phase = ProxyPhase.DRAINING;
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         drainLock.lock();
         try {
@@ -240,7 +243,7 @@ final class HostProxy implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        phase = "draining";
+        phase = ProxyPhase.DRAINING;
         try {
             if (routesWatcher != null) {
                 routesWatcher.close();

@@ -1,12 +1,12 @@
 package hostproxy;
 
+import hostproxy.container.ConnectionAbort;
+import hostproxy.container.ServletReentry;
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ExchangeOutcome;
 import hostproxy.relay.Relay;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
-import hostproxy.relay.ResponseAbortedException;
-import hostproxy.relay.ServletReentry;
 import hostproxy.relay.Trace;
 import hostproxy.routing.ClientView;
 import hostproxy.routing.Rejection;
@@ -52,7 +52,7 @@ public final class HostProxyServlet extends HttpServlet {
         if (request.getDispatcherType() == DispatcherType.ASYNC) {
             HttpServletRequest setAside = ServletReentry.takeSetAside(request);
             if (setAside == null) {
-                abortBrokenOff(request);
+                ConnectionAbort.carryOut(request); // the relay's other dispatch: a response it broke off
                 return;
             }
             request = setAside;
@@ -96,18 +96,6 @@ public final class HostProxyServlet extends HttpServlet {
             } catch (IOException e) {
                 LOG.fine(() -> exchange + ": client went away before the error response: " + e);
             }
-        }
-    }
-
-    /**
-     * A backend broke off a response already under way: thrown here, on a container thread, the
-     * failure makes the container drop the client's connection, so that the client sees the response
-     * incomplete instead of a shorter body that looks whole.
-     */
-    private static void abortBrokenOff(HttpServletRequest request) throws IOException {
-        Object aborted = request.getAttribute(Relay.ABORTED);
-        if (aborted instanceof ResponseAbortedException brokenOff) {
-            ConnectionAbort.abort(request, brokenOff);
         }
     }
 

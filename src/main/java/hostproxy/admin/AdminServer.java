@@ -50,13 +50,13 @@ public final class AdminServer implements AutoCloseable {
      * JVM, a parallel version), logs one WARNING line saying so and returns {@code null}: the
      * proxy itself runs on either way.
      *
-     * @param phase       {@code starting}, {@code ready} or {@code draining}; {@code /readyz} is 200 only when
+     * @param phase       where the proxy is; {@code /readyz} is 200 only when
      *                    ready (a routes file that cannot be taken changes nothing: the last good routes serve)
      * @param healthCheck the active health checks in force, described
      * @param routesFile  the routes file and how often it is read, described
      */
     public static AdminServer start(InetAddress address, int port, String version, Instant started, Upstreams upstreams,
-            ProxyMetrics metrics, Supplier<PoolStats> pool, Supplier<String> phase, Supplier<String> healthCheck,
+            ProxyMetrics metrics, Supplier<PoolStats> pool, Supplier<ProxyPhase> phase, Supplier<String> healthCheck,
             LiveRoutes routes, String routesFile) {
         InetSocketAddress at = new InetSocketAddress(address, port);
         HttpServer server;
@@ -114,7 +114,7 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void handle(HttpExchange exchange, StatusPage page, ProxyMetrics metrics, Supplier<String> phase)
+    private static void handle(HttpExchange exchange, StatusPage page, ProxyMetrics metrics, Supplier<ProxyPhase> phase)
             throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
@@ -127,8 +127,8 @@ public final class AdminServer implements AutoCloseable {
                 case "/" -> send(exchange, 200, "text/html; charset=utf-8", page.render());
                 case "/healthz" -> send(exchange, 200, "text/plain; charset=utf-8", "ok\n");
                 case "/readyz" -> {
-                    String p = phase.get();
-                    send(exchange, p.equals("ready") ? 200 : 503, "text/plain; charset=utf-8", p + "\n");
+                    ProxyPhase p = phase.get();
+                    send(exchange, p == ProxyPhase.READY ? 200 : 503, "text/plain; charset=utf-8", p + "\n");
                 }
                 case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
                 default -> send(exchange, 404, "text/plain; charset=utf-8", "not found\n");

@@ -28,18 +28,18 @@ final class StatusPage {
     private final Upstreams upstreams;
     private final ProxyMetrics metrics;
     private final Supplier<PoolStats> pool;
-    private final Supplier<String> phase;
+    private final Supplier<ProxyPhase> phase;
     private final Supplier<String> healthCheck;
     private final LiveRoutes routes;
     private final String routesFile;
 
     /**
-     * @param phase       {@code ready}, {@code starting} or {@code draining}
+     * @param phase       where the proxy is
      * @param healthCheck a description of the active health checks, e.g. {@code GET /health every 10s}, or {@code off}
      * @param routesFile  the routes file and how often it is read, or {@code none}
      */
     StatusPage(String version, Instant started, Upstreams upstreams, ProxyMetrics metrics, Supplier<PoolStats> pool,
-            Supplier<String> phase, Supplier<String> healthCheck, LiveRoutes routes, String routesFile) {
+            Supplier<ProxyPhase> phase, Supplier<String> healthCheck, LiveRoutes routes, String routesFile) {
         this.version = version;
         this.started = started;
         this.upstreams = upstreams;
@@ -60,8 +60,9 @@ final class StatusPage {
                 .append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<title>hostproxy status</title><style>").append(CSS).append("</style></head><body>\n");
-        h.append("<header><h1>hostproxy</h1><span class=\"phase ").append(esc(phase.get())).append("\">")
-                .append(esc(phase.get())).append("</span></header>\n");
+        String shown = phase.get().toString();
+        h.append("<header><h1>hostproxy</h1><span class=\"phase ").append(shown).append("\">")
+                .append(shown).append("</span></header>\n");
         h.append("<dl class=\"facts\">")
                 .append(fact("version", version))
                 .append(fact("uptime", uptime(Duration.between(started, now))))

@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.container.ServletReentry;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,14 +1,15 @@
 package hostproxy.relay;
 
+import hostproxy.container.ConnectionAbort;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.logging.Logger;
 
 /**
  * Gives one asynchronous exchange back to the container, in one of the two ways the Servlet API
- * allows from another thread: {@code complete()}, or a dispatch whose servlet throws, which makes
- * the container drop the client's connection ({@link Relay#ABORTED}). From then on the exchange's
- * servlet objects are the container's: the gate is shut.
+ * allows from another thread: {@code complete()}, or a dispatch after which the client's connection
+ * is dropped ({@link ConnectionAbort}). From then on the exchange's servlet objects are the
+ * container's: the gate is shut.
  */
 final class HandBack {
     private static final Logger LOG = Logger.getLogger(HandBack.class.getName());
@@ -31,10 +32,7 @@ final class HandBack {
 
     /** The container drops the client's connection, the response left incomplete. */
     void abort(String why) {
-        handBack(() -> {
-            request.setAttribute(Relay.ABORTED, new ResponseAbortedException(why));
-            async.dispatch(Relay.DISPATCH_PATH);
-        });
+        handBack(() -> ConnectionAbort.dispatch(async, request, new ResponseAbortedException(why)));
     }
 
     /** Unless the container is completing the exchange already (an error it saw). */

@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.container.Container;
 import hostproxy.routing.Route;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Upstreams;
@@ -16,32 +17,22 @@ import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
  * beyond about 64 KiB each way.
  */
 public final class Relay implements AutoCloseable {
-    /** Request attribute: a response the backend broke off, for the servlet to abort on a container thread. */
-    public static final String ABORTED = "hostproxy.aborted";
-    /**
-     * Where the relay's dispatches go: a path the servlet's mapping ({@code /*}) always takes. The
-     * request's own would be decoded and normalised first, and one that climbs above the root
-     * ({@code /..%2F..%2F}, which hostproxy relays as sent) would not dispatch at all.
-     */
-    static final String DISPATCH_PATH = "/";
     /** The container's asynchronous timeout: longer than any exchange; the relay's own timeouts end them. */
     static final Duration ASYNC_TIMEOUT = Duration.ofDays(365);
 
     private final CloseableHttpAsyncClient client;
     private final Upstreams upstreams;
     private final ClientIdleWatch idleWatch;
-    /** Tomcat: a write listener set off a container thread has its first call run on that thread ({@link ClientResponse}). */
-    private final boolean listenerRunsOnSetter;
+    private final Container container;
 
     /**
      * @param clientIdleTimeout how long a client may keep an exchange waiting ({@code clientIdleTimeout})
-     * @param serverInfo        the container's {@code ServletContext.getServerInfo()}
      */
-    public Relay(UpstreamClient client, Upstreams upstreams, Duration clientIdleTimeout, String serverInfo) {
+    public Relay(UpstreamClient client, Upstreams upstreams, Duration clientIdleTimeout, Container container) {
         this.client = client.client();
         this.upstreams = upstreams;
         this.idleWatch = new ClientIdleWatch(clientIdleTimeout);
-        this.listenerRunsOnSetter = serverInfo != null && serverInfo.startsWith("Apache Tomcat");
+        this.container = container;
     }
 
     /**
@@ -57,7 +48,7 @@ public final class Relay implements AutoCloseable {
             throws ProxyError, IOException {
         Backend backend = Attempts.backendOf(upstreams, route.backendName(), exchange.trace());
         new RelayedExchange(client, upstreams, idleWatch, exchange, route, backend, request, hooks, outcome, servletRequest,
-                servletResponse, listenerRunsOnSetter).start();
+                servletResponse, container.runsWriteListenerOnSetter()).start();
     }
 
     /** Stops watching for idle clients: the container has ended every exchange. */

@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.container.EarlyHints;
 import hostproxy.routing.Route;
 import hostproxy.upstream.Backend;
 import hostproxy.upstream.Endpoint;

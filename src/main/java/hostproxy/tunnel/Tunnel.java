@@ -1,5 +1,7 @@
 package hostproxy.tunnel;
 
+import hostproxy.container.ClientClose;
+import hostproxy.container.JettyUpgradeInput;
 import hostproxy.relay.Exchange;
 import hostproxy.upstream.Endpoint;
 import jakarta.servlet.ReadListener;

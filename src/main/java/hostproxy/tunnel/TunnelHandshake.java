@@ -2,6 +2,7 @@ package hostproxy.tunnel;
 
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
+import hostproxy.container.JettyUpgradeInput;
 import hostproxy.relay.Attempts;
 import hostproxy.relay.BackendFailures;
 import hostproxy.relay.Exchange;

@@ -1,6 +1,7 @@
 package hostproxy.tunnel;
 
 import hostproxy.config.ProxyConfig;
+import hostproxy.container.Container;
 import hostproxy.relay.Exchange;
 import hostproxy.relay.ExchangeHooks;
 import hostproxy.relay.OutboundRequest;
@@ -12,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,11 +42,10 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
     /** Why this container cannot carry tunnels, or {@code null} when it can. */
     private final String unsupported;
 
-    /** @param serverInfo the container's {@code ServletContext.getServerInfo()} */
-    public Tunnels(ProxyConfig config, Upstreams upstreams, String serverInfo) {
+    public Tunnels(ProxyConfig config, Upstreams upstreams, Container container) {
         this.config = config;
         this.upstreams = upstreams;
-        this.unsupported = unsupportedOn(serverInfo);
+        this.unsupported = container.tunnelsUnsupported();
         this.handshake = new TunnelHandshake(this, config, upstreams);
         this.reactor = new TunnelReactor(this::closeIdle);
     }
@@ -72,19 +71,6 @@ public final class Tunnels implements TunnelCounts, AutoCloseable {
     /** Reports tunnel events to {@code m} from now on. */
     public void meter(Meter m) {
         this.meter = m;
-    }
-
-    /**
-     * WildFly (Undertow 2.3) ends the input of an upgraded connection after the first bytes a
-     * servlet reads from it (its channel reports end of stream), so a tunnel would die after the
-     * client's first message: such a half-working tunnel is refused with {@code 501} instead.
-     */
-    static String unsupportedOn(String serverInfo) {
-        String info = serverInfo == null ? "" : serverInfo.toLowerCase(Locale.ROOT);
-        if (info.contains("wildfly") || info.contains("undertow") || info.contains("jboss")) {
-            return "Upgrade (WebSocket) tunnels do not work on WildFly/Undertow yet";
-        }
-        return null;
     }
 
     /**

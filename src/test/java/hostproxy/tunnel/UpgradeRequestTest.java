@@ -84,11 +84,4 @@ class UpgradeRequestTest {
         assertEquals(2, head.rest().length);
         assertThrows(IllegalArgumentException.class, () -> ResponseHead.parse("SSH-2.0 x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), 13, 13));
     }
-
-    @Test
-    void onlyUndertowIsRefused() {
-        assertTrue(Tunnels.unsupportedOn("WildFly Full 39.0.1.Final (WildFly Core 31.0.1.Final) - 2.3.20.Final") != null);
-        assertNull(Tunnels.unsupportedOn("Apache Tomcat/11.0.27"));
-        assertNull(Tunnels.unsupportedOn("jetty/12.1.5"));
-    }
 }

@@ -48,8 +48,28 @@ public final class WebSocketEcho implements AutoCloseable {
         server.start();
     }
 
+    /** Starts the server, and has it serve one session straight away (see {@link #warmUp}). */
     public static WebSocketEcho start(String address, int port) throws Exception {
-        return new WebSocketEcho(address, port);
+        WebSocketEcho echo = new WebSocketEcho(address, port);
+        echo.warmUp(address, port);
+        return echo;
+    }
+
+    /**
+     * One session straight to the server, not through the proxy, before any test: a cold server's
+     * first upgrade loads and compiles its WebSocket classes, which on a busy machine took longer
+     * than the suite's {@code responseTimeout} (1 s) and made a test's first handshake through the
+     * proxy a {@code 504} (issue 25).
+     */
+    private void warmUp(String address, int port) throws Exception {
+        try (WsClient ws = WsClient.open(address, port, "/echo")) {
+            ws.sendText("warm-up");
+            if (!"warm-up".equals(ws.next())) {
+                throw new IllegalStateException("the WebSocket echo server on " + address + " did not echo");
+            }
+        }
+        nextClose(WsClient.BOUND);
+        reset();
     }
 
     /** The next close a client sent, waiting at most {@code bound}; {@code null} if none came. */

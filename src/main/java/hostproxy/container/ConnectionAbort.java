@@ -1,7 +1,9 @@
-package hostproxy;
+package hostproxy.container;
 
-import hostproxy.relay.ResponseAbortedException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,14 +20,35 @@ import java.util.logging.Logger;
  * </ul>
  * The cross-container suite checks each ({@code FailuresCT}).
  */
-final class ConnectionAbort {
+public final class ConnectionAbort {
     private static final Logger LOG = Logger.getLogger(ConnectionAbort.class.getName());
+    /** Request attribute: the connection is to be dropped, for this reason. */
+    private static final String ABORT = "hostproxy.abort";
 
     private ConnectionAbort() {
     }
 
-    static void abort(HttpServletRequest request, ResponseAbortedException why)
-            throws ResponseAbortedException {
+    /**
+     * From any thread, for an asynchronous exchange: hands it back to the container with a dispatch
+     * to the servlet, which calls {@link #carryOut} there, on a container thread.
+     */
+    public static void dispatch(AsyncContext async, ServletRequest request, IOException why) {
+        request.setAttribute(ABORT, why);
+        async.dispatch(ServletReentry.DISPATCH_PATH);
+    }
+
+    /**
+     * In the servlet: drops the connection when this dispatch came from {@link #dispatch}.
+     *
+     * @throws IOException the reason, thrown where the container closes the connection for it
+     */
+    public static void carryOut(HttpServletRequest request) throws IOException {
+        if (request.getAttribute(ABORT) instanceof IOException why) {
+            abort(request, why);
+        }
+    }
+
+    private static void abort(HttpServletRequest request, IOException why) throws IOException {
         if (!undertowAbort(request)) {
             throw why;
         }

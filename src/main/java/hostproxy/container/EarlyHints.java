@@ -1,4 +1,4 @@
-package hostproxy.relay;
+package hostproxy.container;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.lang.reflect.Method;
@@ -12,14 +12,14 @@ import org.apache.hc.core5.http.Header;
  * {@code org.apache.catalina.connector.Response.sendEarlyHints()} behind its facade. Elsewhere the
  * hints are dropped, which is harmless: they are hints, and the final response follows.
  */
-final class EarlyHints {
+public final class EarlyHints {
     private static final Logger LOG = Logger.getLogger(EarlyHints.class.getName());
 
     private EarlyHints() {
     }
 
     /** Sends the hints now, with the headers of the 103 (only while the response is not committed). */
-    static void send(HttpServletResponse response, Header[] hints) {
+    public static void send(HttpServletResponse response, Header[] hints) {
         if (response.isCommitted()) {
             return;
         }

@@ -1,4 +1,4 @@
-package hostproxy.tunnel;
+package hostproxy.container;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.WebConnection;
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * own timeout, with nothing else to show why. One that fails on a connection closed anyway (the
  * client had gone; Tomcat's socket is closed just after) stays at FINE.
  */
-final class ClientClose {
+public final class ClientClose {
     private static final Logger LOG = Logger.getLogger(ClientClose.class.getName());
     private static final String TOMCAT_UPGRADE_OUTPUT = "org.apache.coyote.http11.upgrade.UpgradeServletOutputStream";
 
@@ -26,7 +26,7 @@ final class ClientClose {
     }
 
     /** @param who the exchange, for the log line */
-    static void close(Object who, WebConnection connection, ServletOutputStream out) {
+    public static void close(Object who, WebConnection connection, ServletOutputStream out) {
         boolean tomcat = out != null && out.getClass().getName().equals(TOMCAT_UPGRADE_OUTPUT);
         try {
             connection.close();

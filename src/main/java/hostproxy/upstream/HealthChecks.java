@@ -1,16 +1,15 @@
-package hostproxy;
+package hostproxy.upstream;
 
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
 import hostproxy.config.RouteOptions;
 import hostproxy.config.RouteTable;
-import hostproxy.upstream.HealthCheck;
 import java.util.Map;
 import java.util.function.Function;
 
 /** Which backend names get active health checks, and how, by a route table and the global settings. */
-final class HealthChecks {
+public final class HealthChecks {
     private HealthChecks() {
     }
 
@@ -19,7 +18,7 @@ final class HealthChecks {
      * host, else the global {@code healthCheckPath}, sent to that route's scheme and port, else the
      * template's; {@code null} (unchecked) when the path is empty.
      */
-    static Function<String, HealthCheck> of(ProxyConfig config, RouteTable routes) {
+    public static Function<String, HealthCheck> of(ProxyConfig config, RouteTable routes) {
         if (!any(config, routes)) {
             return name -> null;
         }
@@ -40,7 +39,7 @@ final class HealthChecks {
     }
 
     /** For the status page: {@code GET /health every 10000 ms, ...}, or {@code off}. */
-    static String describe(ProxyConfig c, RouteTable routes) {
+    public static String describe(ProxyConfig c, RouteTable routes) {
         String path = c.healthCheckPath().isEmpty() ? "(per route)" : c.healthCheckPath();
         return !any(c, routes) ? "off" : "GET " + path + " every " + c.healthCheckInterval().toMillis()
                 + " ms, timeout " + c.healthCheckTimeout().toMillis() + " ms, out after " + c.healthCheckFall()

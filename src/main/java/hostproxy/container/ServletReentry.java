@@ -1,4 +1,4 @@
-package hostproxy.relay;
+package hostproxy.container;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,7 +11,7 @@ import java.util.logging.Logger;
  * Requests the container serves inside one of the relay's own calls, moved to a container thread.
  *
  * <p>On Tomcat (HTTP/1.1), setting a write listener off a container thread runs what it triggers on
- * the calling thread at once ({@link ClientResponse}): the response's first writes, its completion,
+ * the calling thread at once (the relay's {@code ClientResponse}): the response's first writes, its completion,
  * and then the next request the client pipelined behind it. The calling thread is a backend I/O
  * thread (or the idle watch's), which must never wait, and serving a request may: routing can wait
  * for DNS, an error answer is a blocking write. Such a request only goes asynchronous there; once
@@ -24,6 +24,14 @@ import java.util.logging.Logger;
  */
 public final class ServletReentry {
     private static final Logger LOG = Logger.getLogger(ServletReentry.class.getName());
+    /**
+     * Where the proxy's own dispatches go ({@code AsyncContext.dispatch}): a path the servlet's
+     * mapping ({@code /*}) always takes; the servlet tells them apart by their request attributes
+     * (this class's, {@link ConnectionAbort}'s). The request's own path would be decoded and
+     * normalised first, and one that climbs above the root ({@code /..%2F..%2F}, which hostproxy
+     * relays as sent) would not dispatch at all.
+     */
+    static final String DISPATCH_PATH = "/";
     /** Request attribute: the request was moved here from inside a relay call; its target as sent. */
     private static final String MOVED = "hostproxy.moved";
     private static final ThreadLocal<List<AsyncContext>> MOVING = new ThreadLocal<>();
@@ -32,7 +40,7 @@ public final class ServletReentry {
     }
 
     /** Runs a container call that may serve requests on this thread; they are dispatched after it. */
-    static void guard(Runnable call) {
+    public static void guard(Runnable call) {
         if (MOVING.get() != null) {
             call.run(); // nested: the outermost call dispatches
             return;
@@ -51,7 +59,7 @@ public final class ServletReentry {
 
     private static void dispatch(AsyncContext async) {
         try {
-            async.dispatch(Relay.DISPATCH_PATH);
+            async.dispatch(DISPATCH_PATH);
         } catch (RuntimeException over) { // the client left meanwhile, and the container ended the request
             LOG.fine(() -> "a pipelined request ended before it was served: " + over);
         }

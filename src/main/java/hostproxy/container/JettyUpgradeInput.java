@@ -1,4 +1,4 @@
-package hostproxy.tunnel;
+package hostproxy.container;
 
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * a request that came with {@code Content-Length: 0}. Nothing is touched on other containers, nor
  * when Jetty's classes look different (a warning names the tunnels that may then fail).
  */
-final class JettyUpgradeInput {
+public final class JettyUpgradeInput {
     private static final Logger LOG = Logger.getLogger(JettyUpgradeInput.class.getName());
     private static final String HTTP_CONNECTION = "org.eclipse.jetty.server.internal.HttpConnection";
     private static final AtomicBoolean WARNED = new AtomicBoolean();
@@ -43,7 +43,7 @@ final class JettyUpgradeInput {
     }
 
     /** The Jetty HTTP/1.1 connection {@code request} came on, or {@code null} on any other container. */
-    static JettyUpgradeInput of(ServletRequest request) {
+    public static JettyUpgradeInput of(ServletRequest request) {
         ServletRequest r = request;
         while (r instanceof ServletRequestWrapper wrapper) {
             r = wrapper.getRequest();
@@ -74,7 +74,7 @@ final class JettyUpgradeInput {
      *
      * @return whether the end was dropped
      */
-    boolean reopen() {
+    public boolean reopen() {
         try {
             Object parser = call(connection, "getParser");
             if (!"EOF_CONTENT".equals(String.valueOf(call(parser, "getState")))) {
