@@ -151,7 +151,7 @@ final class RelayedExchange implements BackendCall.Receiver {
         Future<Void> started;
         try {
             started = client.execute(
-                    BackendRequest.producer(route.target(), endpoint, request, body == null ? null : body.producer()),
+                    BackendRequest.producer(route.target(), endpoint, request, request.body() == null ? null : body.producer()),
                     call, null, BackendRequest.context(hooks.context(), endpoint, call, request), call);
         } catch (IllegalStateException closed) { // CancellationException too: the client is shut down, hostproxy stopping
             call.release();
