@@ -16,12 +16,15 @@ import java.util.function.Function;
  * <p>Only the routes file may change while the proxy runs: {@link #initialRoutes()} is the table
  * read at start, and {@link LiveRoutes} holds the one in force.
  *
+ * @param backendScheme   {@code http} or {@code https}, for backends built from the template
+ * @param backendProtocol the HTTP version spoken to them ({@code backendScheme} {@code h2c} or {@code h2}: HTTP/2)
  * @param routes          the {@code routes} setting alone (the routes file's targets are in the tables)
  * @param routesFileCheck how often the routes file is read again; {@link Duration#ZERO}: never
  * @param initialRoutes   the routes as read at start
  */
 public record ProxyConfig(
         String backendScheme,
+        BackendProtocol backendProtocol,
         String backendHost,
         int backendPort,
         Map<String, BackendTarget> routes,
@@ -87,8 +90,10 @@ public record ProxyConfig(
         Map<String, BackendTarget> routes = Values.routes(Setting.ROUTES, v.get(Setting.ROUTES));
         String routesFile = v.get(Setting.ROUTES_FILE);
         RouteTable initialRoutes = RouteTable.of(routes, routesFile, RoutesFile.read(routesFile));
+        BackendProtocol.Scheme backendScheme = Values.scheme(Setting.BACKEND_SCHEME, v.get(Setting.BACKEND_SCHEME));
         return new ProxyConfig(
-                Values.scheme(Setting.BACKEND_SCHEME, v.get(Setting.BACKEND_SCHEME)),
+                backendScheme.scheme(),
+                backendScheme.protocol(),
                 Values.hostTemplate(Setting.BACKEND_HOST, v.get(Setting.BACKEND_HOST)),
                 Values.integer(Setting.BACKEND_PORT, v.get(Setting.BACKEND_PORT), 1, 65535),
                 routes,

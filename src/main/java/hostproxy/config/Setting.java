@@ -14,14 +14,16 @@ import java.util.Locale;
  */
 public enum Setting {
     BACKEND_SCHEME("backendScheme", "http",
-            "Scheme used to reach backends built from the template: `http` or `https`."),
+            "Scheme used to reach backends built from the template: `http` or `https` (HTTP/1.1), `h2c` "
+                    + "(HTTP/2 without TLS, prior knowledge) or `h2` (HTTP/2 over TLS, by ALPN)."),
     BACKEND_HOST("backendHost", "{label}",
             "Template for the backend host name; `{label}` is replaced by the first label of the Host header "
                     + "(e.g. `tasks.{label}` or `{label}.internal`)."),
     BACKEND_PORT("backendPort", "8080", "Port of backends built from the template."),
     ROUTES("routes", "",
             "Explicit targets per label that win over the template, comma-separated: "
-                    + "`www=http://frontend:3000, api=http://api-v2:9000/base` (a base path is prefixed)."),
+                    + "`www=http://frontend:3000, api=http://api-v2:9000/base` (a base path is prefixed); "
+                    + "`h2c://` and `h2://` reach a target over HTTP/2 (`grpcsvc=h2c://grpcsvc:50051`)."),
     ALLOWED_BACKENDS("allowedBackends", "*",
             "Comma-separated globs (`*`, `?`) of labels that may be reached; others get `404`. "
                     + "`localhost` is refused unless a route names it."),

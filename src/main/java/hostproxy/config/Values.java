@@ -73,10 +73,10 @@ final class Values {
         };
     }
 
-    static String scheme(Setting setting, String value) {
-        String s = value.toLowerCase(Locale.ROOT);
-        if (!s.equals("http") && !s.equals("https")) {
-            throw new InvalidSettingException(setting, value, "expected http or https");
+    static BackendProtocol.Scheme scheme(Setting setting, String value) {
+        BackendProtocol.Scheme s = BackendProtocol.parse(value);
+        if (s == null) {
+            throw new InvalidSettingException(setting, value, "expected " + BackendProtocol.WORDS);
         }
         return s;
     }
@@ -125,7 +125,7 @@ final class Values {
         return List.copyOf(tokens);
     }
 
-    /** {@code label=http://host:port/base, ...}; a label may appear once. */
+    /** {@code label=http://host:port/base, grpc=h2c://host:port, ...}; a label may appear once. */
     static Map<String, BackendTarget> routes(Setting setting, String value) {
         Map<String, BackendTarget> routes = new LinkedHashMap<>();
         for (String item : value.split(",")) {
@@ -148,20 +148,20 @@ final class Values {
     }
 
     static BackendTarget target(Setting setting, String value, String uriText) {
-        String problem = "'" + uriText + "' is not an http:// or https:// URL with a host and no query";
+        String problem = "'" + uriText + "' is not an http://, https://, h2c:// or h2:// URL with a host and no query";
         try {
             URI uri = new URI(uriText);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            BackendProtocol.Scheme scheme = uri.getScheme() == null ? null : BackendProtocol.parse(uri.getScheme());
             // an IPv6 literal comes bracketed: [fd00::7]
             String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT).replaceAll("^\\[|\\]$", "");
-            boolean ok = (scheme.equals("http") || scheme.equals("https")) && !host.isEmpty()
+            boolean ok = scheme != null && !host.isEmpty()
                     && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null;
             if (!ok) {
                 throw new InvalidSettingException(setting, value, problem);
             }
-            int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            int port = uri.getPort() >= 0 ? uri.getPort() : scheme.scheme().equals("https") ? 443 : 80;
             String base = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
-            return new BackendTarget(scheme, host, port, base);
+            return new BackendTarget(scheme.scheme(), host, port, base, scheme.protocol());
         } catch (URISyntaxException e) {
             throw new InvalidSettingException(setting, value, problem);
         }

@@ -68,7 +68,8 @@ public final class Router {
             return Rejection.noService();
         }
         String host = config.backendHost().replace("{label}", label);
-        return new Route(label, new BackendTarget(config.backendScheme(), host, config.backendPort(), ""),
-                table.optionsFor(label));
+        BackendTarget template = new BackendTarget(config.backendScheme(), host, config.backendPort(), "",
+                config.backendProtocol());
+        return new Route(label, template, table.optionsFor(label));
     }
 }

@@ -1,5 +1,6 @@
 package hostproxy.tunnel;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import hostproxy.container.JettyUpgradeInput;
@@ -72,8 +73,8 @@ final class TunnelHandshake {
             throws ProxyError, ResponseAbortedException {
         BackendTarget target = route.target();
         String name = route.backendName();
-        if (!target.scheme().equals("http")) {
-            throw new ProxyError(502, "backend " + name + " is reached over " + target.scheme()
+        if (!target.scheme().equals("http") || target.protocol() != BackendProtocol.HTTP_1_1) {
+            throw new ProxyError(502, "backend " + name + " is reached over " + target.protocol().word(target.scheme())
                     + ": hostproxy tunnels upgrades (WebSocket) to http backends only", null);
         }
         Backend backend = Attempts.backendOf(upstreams, name, exchange.trace());

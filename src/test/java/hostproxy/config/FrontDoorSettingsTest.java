@@ -94,6 +94,19 @@ class FrontDoorSettingsTest {
         assertTrue(routes.hasLine("reports") && routes.hasLine("www") && !routes.hasLine("docs"));
     }
 
+    @Test
+    void aRoutesFileLineReachesItsTargetOverHttp2ByH2cOrH2(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("routes"), """
+                grpcsvc   h2c://grpcsvc:50051   responseTimeout=10m
+                secure    h2://secure:8443
+                """);
+        RouteTable routes = with(Setting.ROUTES_FILE, file.toString()).initialRoutes();
+        assertEquals(Map.of("grpcsvc", new BackendTarget("http", "grpcsvc", 50051, "", BackendProtocol.HTTP_2),
+                "secure", new BackendTarget("https", "secure", 8443, "", BackendProtocol.HTTP_2)), routes.targets());
+        assertEquals(List.of("h2c://grpcsvc:50051", "h2://secure:8443"),
+                routes.listed().stream().map(RouteTable.Listed::target).toList(), "listed as written");
+    }
+
     /** As Notepad and PowerShell 5.1 save it: a UTF-8 byte-order mark first, CRLF line ends. */
     @Test
     void aRoutesFileSavedOnWindowsReadsAsAnyOther(@TempDir Path dir) throws Exception {
@@ -114,7 +127,8 @@ class FrontDoorSettingsTest {
     @CsvSource(delimiter = '|', value = {
             "api http://api:80 stiky=cookie|line 2: 'stiky=cookie' is not option=value with a known option (connectTimeout, responseTimeout, maxBodySize, allowedClients, sticky, preserveHost, rewriteRedirects, healthCheckPath)",
             "api http://api:80 maxBodySize=lots|line 2: maxBodySize='lots': expected unlimited, or a size such as 65536, 512KB, 10MB or 1GB",
-            "api api:80|line 2: 'api:80' is not an http:// or https:// URL with a host and no query",
+            "api api:80|line 2: 'api:80' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
+            "grpc grpc://svc:50051|line 2: 'grpc://svc:50051' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
             "api|line 2: expected: label target [option=value ...], with '-' as the target to keep the template's backend",
             "a_b http://x|line 2: 'a_b' is not a valid label",
             "www -|line 2: label 'www' appears twice",

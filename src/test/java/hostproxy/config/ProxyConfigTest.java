@@ -15,6 +15,7 @@ class ProxyConfigTest {
     void defaults() {
         ProxyConfig c = ProxyConfig.defaults();
         assertEquals("http", c.backendScheme());
+        assertEquals(BackendProtocol.HTTP_1_1, c.backendProtocol());
         assertEquals("{label}", c.backendHost());
         assertEquals(8080, c.backendPort());
         assertEquals(Map.of(), c.routes());
@@ -61,11 +62,14 @@ class ProxyConfigTest {
             "backendPort|0|expected a whole number from 1 to 65535",
             "backendPort|http|expected a whole number from 1 to 65535",
             "preserveHost|1|expected true or false",
-            "backendScheme|ftp|expected http or https",
+            "backendScheme|ftp|expected http, https, h2c (HTTP/2 without TLS, prior knowledge) or h2 (HTTP/2 over TLS)",
+            "backendScheme|http2|expected http, https, h2c (HTTP/2 without TLS, prior knowledge) or h2 (HTTP/2 over TLS)",
             "routes|www|expected label=http://host:port[/base] pairs separated by commas; 'www' does not start with a valid label",
-            "routes|www=frontend:3000|'frontend:3000' is not an http:// or https:// URL with a host and no query",
-            "routes|www=http://a?x=1|'http://a?x=1' is not an http:// or https:// URL with a host and no query",
+            "routes|www=frontend:3000|'frontend:3000' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
+            "routes|www=http://a?x=1|'http://a?x=1' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
             "routes|a=http://x, a=http://y|label 'a' is routed twice",
+            "routes|grpc=grpc://svc:50051|'grpc://svc:50051' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
+            "routes|grpc=h2c:svc|'h2c:svc' is not an http://, https://, h2c:// or h2:// URL with a host and no query",
             "allowedBackends|api.internal|expected comma-separated label patterns of letters, digits, '-', '*' and '?'",
             "maxConnectionsPerBackend|500|expected a whole number from 1 to 100000",
             "adminPort|65536|expected a whole number from 0 to 65535",
@@ -94,6 +98,28 @@ class ProxyConfigTest {
                 "api", new BackendTarget("https", "api-v2", 443, "/base"),
                 "docs", new BackendTarget("http", "docs", 80, "/a/b"),
                 "v6", new BackendTarget("http", "fd00::7", 81, "")), c.routes());
+    }
+
+    /** h2c and h2 choose HTTP/2 beside the scheme: the scheme stays http or https, the default port is the scheme's. */
+    @Test
+    void h2cAndH2TargetsAreHttpAndHttpsReachedOverHttp2() {
+        ProxyConfig c = ProxyConfig.from(s -> s == Setting.ROUTES
+                ? "grpc=h2c://grpcsvc:50051, tls=H2://secure/base, plain=h2c://plain, old=http://old:81" : null);
+        assertEquals(Map.of("grpc", new BackendTarget("http", "grpcsvc", 50051, "", BackendProtocol.HTTP_2),
+                "tls", new BackendTarget("https", "secure", 443, "/base", BackendProtocol.HTTP_2),
+                "plain", new BackendTarget("http", "plain", 80, "", BackendProtocol.HTTP_2),
+                "old", new BackendTarget("http", "old", 81, "", BackendProtocol.HTTP_1_1)), c.routes());
+        assertEquals("h2c://grpcsvc:50051", c.routes().get("grpc").uri(), "written back as it was given");
+        assertEquals("h2://secure:443/base", c.routes().get("tls").uri());
+        assertEquals("http://old:81", c.routes().get("old").uri());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"http,http,HTTP_1_1", "HTTPS,https,HTTP_1_1", "h2c,http,HTTP_2", "H2,https,HTTP_2"})
+    void theTemplatesSchemeChoosesTheProtocolToo(String given, String scheme, BackendProtocol protocol) {
+        ProxyConfig c = ProxyConfig.from(s -> s == Setting.BACKEND_SCHEME ? given : null);
+        assertEquals(scheme, c.backendScheme());
+        assertEquals(protocol, c.backendProtocol());
     }
 
     @Test

@@ -2,6 +2,7 @@ package hostproxy.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
@@ -107,6 +108,13 @@ class RouterTest {
         Router r = router(Map.of(Setting.BACKEND_HOST, "tasks.{label}", Setting.BACKEND_PORT, "9000",
                 Setting.BACKEND_SCHEME, "https"));
         assertEquals(new Route("api", new BackendTarget("https", "tasks.api", 9000, ""), RouteOptions.NONE),
+                route(r, "api.example.com"));
+    }
+
+    @Test
+    void theTemplateReachesItsBackendsOverHttp2WithBackendSchemeH2c() {
+        Router r = router(Map.of(Setting.BACKEND_SCHEME, "h2c"));
+        assertEquals(new Route("api", new BackendTarget("http", "api", 8080, "", BackendProtocol.HTTP_2), RouteOptions.NONE),
                 route(r, "api.example.com"));
     }
 
