@@ -1,5 +1,6 @@
 package hostproxy;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.Cidr;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
@@ -11,6 +12,7 @@ import hostproxy.relay.HeaderField;
 import hostproxy.relay.OutboundRequest;
 import hostproxy.relay.ProxyError;
 import hostproxy.relay.ResponseRewriter;
+import hostproxy.relay.UpstreamClient;
 import hostproxy.routing.ClientView;
 import hostproxy.routing.Route;
 import hostproxy.upstream.Backend;
@@ -30,8 +32,9 @@ import org.apache.hc.core5.util.Timeout;
  * The front-door rules for one exchange, with the route's own options (as the route table gave
  * them when the exchange started) winning over the global settings: who may come in
  * ({@code allowedClients}), how large a body may be ({@code maxBodySize}), which address a sticky
- * session pins, per-route timeouts, and the response headers as the client should see them
- * (redirects and cookies rewritten, a sticky cookie set).
+ * session pins, per-route timeouts, the protocol of the route's backend (HTTP/2 for {@code h2c} and
+ * {@code h2} targets), and the response headers as the client should see them (redirects and
+ * cookies rewritten, a sticky cookie set).
  */
 final class FrontDoor implements ExchangeHooks {
     private final ProxyConfig config;
@@ -104,12 +107,19 @@ final class FrontDoor implements ExchangeHooks {
         return pinned;
     }
 
+    /** The route's own timeouts, and HTTP/2 for an {@code h2c} or {@code h2} target; {@code null}: neither. */
     @Override
     public HttpClientContext context() {
         Duration connect = options.get(RouteOption.CONNECT_TIMEOUT, null);
         Duration response = options.get(RouteOption.RESPONSE_TIMEOUT, null);
-        if (connect == null && response == null) {
+        BackendProtocol protocol = route.target().protocol();
+        if (connect == null && response == null && protocol == BackendProtocol.HTTP_1_1) {
             return null;
+        }
+        HttpClientContext context = HttpClientContext.create();
+        UpstreamClient.speak(context, protocol);
+        if (connect == null && response == null) {
+            return context;
         }
         Timeout c = Timeout.of(connect != null ? connect : config.connectTimeout());
         @SuppressWarnings("deprecation") // per request, the connect timeout is only in RequestConfig
@@ -118,7 +128,6 @@ final class FrontDoor implements ExchangeHooks {
                 .setConnectTimeout(c)
                 .setResponseTimeout(Timeout.of(response != null ? response : config.responseTimeout()))
                 .build();
-        HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(requestConfig);
         return context;
     }

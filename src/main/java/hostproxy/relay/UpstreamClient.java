@@ -1,5 +1,6 @@
 package hostproxy.relay;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.ProxyConfig;
 import java.nio.channels.ClosedSelectorException;
 import java.util.List;
@@ -8,16 +9,27 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.HttpRoute;
+import org.apache.hc.client5.http.SchemePortResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.DefaultAsyncClientConnectionOperator;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.nio.AsyncClientConnectionOperator;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.URIScheme;
+import org.apache.hc.core5.http.config.Lookup;
+import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.ConnPoolControl;
 import org.apache.hc.core5.util.TimeValue;
@@ -35,6 +47,8 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class UpstreamClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
+    private static final TlsConfig HTTP_1 = TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build();
+    private static final TlsConfig HTTP_2 = TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_2).build();
     /** Context attribute: the client sent no {@code User-Agent}, so none is sent on its behalf. */
     static final String NO_USER_AGENT = "hostproxy.noUserAgent";
 
@@ -52,15 +66,16 @@ public final class UpstreamClient implements AutoCloseable {
     public static UpstreamClient create(ProxyConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
-        PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+        PoolingAsyncClientConnectionManager pool = new Http2Routes()
                 .setMaxConnPerRoute(config.maxConnectionsPerBackend())
                 .setMaxConnTotal(config.maxConnections())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connect)
                         .setSocketTimeout(response)
                         .build())
-                // HTTP/1.1 to every backend, https ones included (no ALPN h2): one framing to guard.
-                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+                // The protocol is the route's (AddressedRoutes), never negotiated: HTTP/1.1 to http and
+                // https backends (no ALPN h2 offered), HTTP/2 to h2c (prior knowledge) and h2 (ALPN h2).
+                .setTlsConfigResolver(firstHop -> Http2Routes.isHttp2(firstHop) ? HTTP_2 : HTTP_1)
                 .build();
         ReactorThreads threads = new ReactorThreads();
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
@@ -75,6 +90,8 @@ public final class UpstreamClient implements AutoCloseable {
                     }
                     chain.proceed(request, entity, scope, callback);
                 })
+                // No server push: nothing would take a pushed response (RFC 9113 §8.4, SETTINGS_ENABLE_PUSH 0).
+                .setH2Config(H2Config.custom().setPushEnabled(false).build())
                 .setThreadFactory(threads)
                 .setIoReactorExceptionCallback(e -> LOG.log(e instanceof ClosedSelectorException ? Level.FINE : Level.WARNING,
                         "hostproxy: backend I/O failed", e)) // (a selector closed under it: the client is closing)
@@ -91,6 +108,7 @@ public final class UpstreamClient implements AutoCloseable {
                         request.removeHeaders(HttpHeaders.USER_AGENT);
                     }
                 })
+                .addRequestInterceptorLast(new Http2Authority())
                 // A redirect is the client's to follow, with its own cookies and credentials.
                 .disableRedirectHandling()
                 // A retry is never hidden: only the relay decides what is safe to resend, and where.
@@ -106,6 +124,37 @@ public final class UpstreamClient implements AutoCloseable {
                 .build();
         client.start();
         return new UpstreamClient(pool, client, threads);
+    }
+
+    /**
+     * Has the exchanges of {@code context} reach their backend over {@code protocol} (HTTP/1.1 when
+     * never called): their routes, and so their pooled connections, are of that protocol.
+     */
+    public static void speak(HttpClientContext context, BackendProtocol protocol) {
+        context.setAttribute(AddressedRoutes.PROTOCOL, protocol);
+    }
+
+    /**
+     * The pool, with TLS for the {@code h2} routes of {@link AddressedRoutes} as for {@code https}
+     * ones: the connection operator picks TLS by the first hop's scheme. (The builder's one seam for
+     * that, {@code createConnectionOperator}, is marked internal in HttpClient 5.6.)
+     */
+    private static final class Http2Routes extends PoolingAsyncClientConnectionManagerBuilder {
+        static boolean isHttp2(HttpHost firstHop) {
+            String scheme = firstHop.getSchemeName();
+            return scheme.equals(BackendProtocol.HTTP_2.word("http")) || scheme.equals(BackendProtocol.HTTP_2.word("https"));
+        }
+
+        @Override
+        protected AsyncClientConnectionOperator createConnectionOperator(TlsStrategy tls, SchemePortResolver ports,
+                DnsResolver dns) {
+            Lookup<TlsStrategy> byScheme = RegistryBuilder.<TlsStrategy>create()
+                    .register(URIScheme.HTTPS.id, tls)
+                    .register(BackendProtocol.HTTP_2.word("https"), tls)
+                    .build();
+            return new DefaultAsyncClientConnectionOperator(byScheme, ports, dns) {
+            };
+        }
     }
 
     /** The reactor's threads, named, and kept to be joined on close. */
