@@ -83,7 +83,8 @@ public final class ContainerSuite {
         // The backends are on 127.0.0.x, which the default refuses; ::1 stays refused (RoutingCT), except by a route
         s.put("backendNetworks", "127.0.0.0/8");
         s.put("routes", "www=http://beta:" + Backends.PORT + "/base/,byaddress=http://127.0.0.13:" + Backends.PORT
-                + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT);
+                + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT
+                + ",h2app=h2c://h2app:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
         s.put("responseTimeout", "1s");
         s.put("clientIdleTimeout", "2s");
