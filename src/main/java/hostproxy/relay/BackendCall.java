@@ -34,7 +34,8 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
         void data(BackendCall call, ByteBuffer src);
 
-        void end(BackendCall call);
+        /** @param trailers the response's trailer fields, as the backend sent them (none: empty) */
+        void end(BackendCall call, List<? extends Header> trailers);
 
         /** The attempt failed, before or after its response head; called at most once. */
         void failed(BackendCall call, Exception cause);
@@ -119,7 +120,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         headSeen = true;
         receiver.head(this, response, entity);
         if (entity == null) {
-            finish();
+            finish(List.of());
             done.completed(null);
         }
     }
@@ -140,12 +141,12 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     @Override
     public void streamEnd(List<? extends Header> trailers) {
-        finish();
+        finish(trailers == null ? List.of() : trailers);
     }
 
-    private void finish() {
+    private void finish(List<? extends Header> trailers) {
         if (over.compareAndSet(false, true)) {
-            receiver.end(this);
+            receiver.end(this, trailers);
         }
     }
 
@@ -170,7 +171,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     @Override
     public void completed(Void result) {
-        finish();
+        finish(List.of()); // ended already, with its trailers, unless the response had no body
     }
 
     /** Cancelled by the client itself (it is closing), not by {@link #drop()}: the exchange hears of it as a failure. */

@@ -63,6 +63,11 @@ public final class HeaderPolicy {
         if (f.backendHost() != null) {
             out.add(new HeaderField("Host", f.backendHost()));
         }
+        // The client takes trailers, which the relay passes on: said on with the one TE an HTTP/2
+        // request may carry (RFC 9113 §8.2.2; ProtocolFields keeps it for HTTP/2 backends only).
+        if (listsTrailers(incoming.stream().filter(h -> h.name().equalsIgnoreCase("te")).map(HeaderField::value).toList())) {
+            out.add(new HeaderField("TE", "trailers"));
+        }
         // From a trusted proxy: appended to what it said (as nginx's $proxy_add_x_forwarded_for); from
         // anyone else, what the client wrote is dropped: it could name any address.
         List<HeaderField> earlier = f.peerTrusted() ? incoming : List.of();
@@ -85,6 +90,7 @@ public final class HeaderPolicy {
      */
     public static List<HeaderField> toBackendUpgrade(List<HeaderField> forwarded, String upgrade) {
         List<HeaderField> out = new ArrayList<>(forwarded);
+        out.removeIf(h -> h.name().equalsIgnoreCase("te")); // HTTP/1.1: TE would need Connection: TE
         out.add(new HeaderField("Connection", "upgrade"));
         out.add(new HeaderField("Upgrade", upgrade));
         return out;
@@ -117,6 +123,41 @@ public final class HeaderPolicy {
         for (HeaderField h : incoming) {
             String name = h.name();
             if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !(chunked && name.equalsIgnoreCase("content-length"))) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code TE} field values list {@code trailers} (RFC 9110 §10.1.4): the sender takes trailer fields. */
+    static boolean listsTrailers(List<String> teValues) {
+        for (String te : teValues) {
+            for (String coding : te.split(",")) {
+                if (coding.split(";")[0].trim().equalsIgnoreCase("trailers")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Trailer fields that must never cross as trailers (RFC 9110 §6.5.1): framing and routing
+     * fields, which a recipient would read as the message's own; the hop-by-hop ones go anyway.
+     */
+    private static final Set<String> NOT_IN_TRAILERS = names("content-length", "host");
+
+    /**
+     * The trailer fields to pass on, either way: the hop-by-hop rules of header fields (the
+     * trailers' own {@code Connection} included, though a sender should not put one there), and no
+     * framing or routing field.
+     */
+    public static List<HeaderField> trailers(List<HeaderField> incoming) {
+        Set<String> named = namedInConnection(incoming);
+        List<HeaderField> out = new ArrayList<>(incoming.size());
+        for (HeaderField h : incoming) {
+            String name = h.name();
+            if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !NOT_IN_TRAILERS.contains(name)) {
                 out.add(h);
             }
         }

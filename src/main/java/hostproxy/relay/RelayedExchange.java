@@ -18,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
 
 /**
@@ -44,6 +45,7 @@ final class RelayedExchange implements BackendCall.Receiver {
     private final ClientIdleWatch idleWatch;
     private final ExchangeEvents events;
     private final ServletGate gate = new ServletGate();
+    private final ResponseTrailers trailers = new ResponseTrailers();
     private final ResponseRoom room = new ResponseRoom();
     private final boolean listenerRunsOnSetter;
     private volatile OutboundRequest request;
@@ -189,11 +191,14 @@ final class RelayedExchange implements BackendCall.Receiver {
             call.drop(); // answered already (a body over the limit), or the client left: it goes nowhere
             return;
         }
-        List<HeaderField> fields = hooks.toClient(HeaderPolicy.toClient(HeaderField.all(head.getHeaders())), backend,
+        List<HeaderField> all = hooks.toClient(HeaderPolicy.toClient(HeaderField.all(head.getHeaders())), backend,
                 call.endpoint());
-        response.headReady(entity == null ? 0 : entity.getContentLength(), () -> {
+        List<HeaderField> fields = entity == null ? trailers.trailersOnly(servletRequest, all) : all;
+        long length = entity == null ? 0 : entity.getContentLength();
+        response.headReady(length, () -> {
             servletResponse.setStatus(head.getCode());
             ResponseFields.set(servletResponse, fields);
+            trailers.declare(servletRequest, servletResponse, length);
         });
     }
 
@@ -208,8 +213,9 @@ final class RelayedExchange implements BackendCall.Receiver {
     }
 
     @Override
-    public void end(BackendCall call) {
+    public void end(BackendCall call, List<? extends Header> trailerFields) {
         if (phase.get() == ExchangePhase.RESPONDING) {
+            trailers.arrived(HeaderPolicy.trailers(HeaderField.all(trailerFields.toArray(Header[]::new))));
             response.end();
         }
     }

@@ -108,7 +108,7 @@ public final class UpstreamClient implements AutoCloseable {
                         request.removeHeaders(HttpHeaders.USER_AGENT);
                     }
                 })
-                .addRequestInterceptorLast(new Http2Authority())
+                .addRequestInterceptorLast(new ProtocolFields())
                 // A redirect is the client's to follow, with its own cookies and credentials.
                 .disableRedirectHandling()
                 // A retry is never hidden: only the relay decides what is safe to resend, and where.

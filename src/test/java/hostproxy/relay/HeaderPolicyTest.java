@@ -31,6 +31,23 @@ class HeaderPolicyTest {
         assertEquals(List.of("accept"), names(HeaderPolicy.toClient(in)));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"trailers", "deflate, trailers", "TRAILERS;q=1", "gzip;q=0.5,trailers"})
+    void aTeThatListsTrailersGoesOnAsTeTrailersAlone(String te) {
+        List<HeaderField> in = List.of(new HeaderField("TE", te), new HeaderField("Accept", "*/*"));
+        assertEquals("trailers", value(HeaderPolicy.toBackend(in, FWD), "TE"));
+        assertEquals("", value(HeaderPolicy.toBackendUpgrade(HeaderPolicy.toBackend(in, FWD), "websocket"), "TE"),
+                "not in an HTTP/1.1 upgrade");
+    }
+
+    @Test
+    void trailerFieldsFollowTheHopByHopRulesAndCarryNoFraming() {
+        List<HeaderField> in = List.of(new HeaderField("grpc-status", "0"), new HeaderField("Connection", "x-hop"),
+                new HeaderField("X-Hop", "1"), new HeaderField("Content-Length", "5"), new HeaderField("Host", "h"),
+                new HeaderField("Transfer-Encoding", "chunked"), new HeaderField("grpc-message", "ok"));
+        assertEquals(List.of("grpc-status", "grpc-message"), names(HeaderPolicy.trailers(in)));
+    }
+
     @Test
     void headersNamedInConnectionStopHereInBothDirections() {
         List<HeaderField> in = List.of(new HeaderField("Connection", "close, X-Hop-A"), new HeaderField("connection", "x-hop-b"),
