@@ -84,7 +84,7 @@ public final class ContainerSuite {
         s.put("backendNetworks", "127.0.0.0/8");
         s.put("routes", "www=http://beta:" + Backends.PORT + "/base/,byaddress=http://127.0.0.13:" + Backends.PORT
                 + ",byv6=http://[::1]:" + Backends.PORT + ",tlsecho=https://echo:" + Backends.PORT
-                + ",h2app=h2c://h2app:" + Backends.PORT);
+                + ",h2app=h2c://h2app:" + Backends.PORT + ",grpcsvc=h2c://grpcsvc:" + Backends.PORT);
         s.put("connectTimeout", "500ms");
         s.put("responseTimeout", "1s");
         s.put("clientIdleTimeout", "2s");

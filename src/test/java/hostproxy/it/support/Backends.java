@@ -10,7 +10,7 @@ public final class Backends implements AutoCloseable {
      * collide with them; {@code -Dtest.backend.port} fixes it.
      */
     public static final int PORT = Integer.getInteger("test.backend.port",
-            FreePorts.freeOn("127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14", "127.0.0.15", "127.0.0.16", "127.0.0.17",
+            FreePorts.freeOn("127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14", "127.0.0.15", "127.0.0.16", "127.0.0.17", "127.0.0.18",
                     "127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24", "127.0.0.25", "127.0.0.26",
                     "127.0.0.31", "127.0.0.32", "::1"));
     public final TestBackend alpha;

@@ -49,6 +49,11 @@ public final class InteropServer implements AutoCloseable {
         return new InteropServer(host, FreePorts.freeOn(host));
     }
 
+    /** On a port chosen beforehand: a route names it before the server starts (the container suite's). */
+    public static InteropServer start(String host, int port) throws IOException {
+        return new InteropServer(host, port);
+    }
+
     public String host() {
         return host;
     }
