@@ -17,13 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SuiteRoutes {
     private static final int PORT = Backends.PORT;
-    /** FrontDoorCT's routes. */
+    /** FrontDoorCT's routes, and RelayStressCT's. */
     static final String BASE = String.join("\n",
             "# label   target                     options",
             "guarded   http://alpha:" + PORT + "      allowedClients=198.51.100.0/24",
             "upload    http://alpha:" + PORT + "      maxBodySize=1KB",
             "sticky    http://replicas:" + PORT + "   sticky=cookie",
             "cutoff    http://cut:" + PORT + "        maxBodySize=1KB",
+            "stress    http://alpha:" + PORT + "      responseTimeout=30s",
             "");
     private static final AtomicInteger VERSIONS = new AtomicInteger();
     private static Path mount;

@@ -1,0 +1,59 @@
+package rehearsal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Edits the proxy's routes file while it runs, as an operator would: a new version every
+ * {@code everyMillis}, written in place or renamed over the file in turns, each changing the
+ * options of the routes in use ({@code responseTimeout}) and adding or removing a route no traffic
+ * uses. Nothing under way may notice. Each edit is journalled as a fault ({@code routes}).
+ */
+final class RoutesEditor extends Load {
+    private final Path file;
+    private final Journal faults;
+    private final long everyMillis;
+    private final int backendPort;
+    private int version;
+
+    RoutesEditor(Path file, Journal faults, long everyMillis, int backendPort) {
+        super("routes");
+        this.file = file;
+        this.faults = faults;
+        this.everyMillis = everyMillis;
+        this.backendPort = backendPort;
+    }
+
+    @Override
+    int threads() {
+        return 1;
+    }
+
+    @Override
+    void once(int thread) throws IOException {
+        pause(everyMillis);
+        if (running()) {
+            write(++version);
+        }
+    }
+
+    /** Version {@code v} of the file; version 0 is the one the proxy starts with. */
+    void write(int v) throws IOException {
+        String routes = "# routes of the rehearsal, version " + v + " (bench/rehearsal edits it while the proxy runs)\n"
+                + "app      -    responseTimeout=" + (v % 2 == 0 ? "60s" : "59s") + "\n"
+                + "slow     -    responseTimeout=" + (v % 3 == 0 ? "30s" : "31s") + "\n"
+                + "broken   -\n"
+                + (v % 4 < 2 ? "" : "spare" + v + "   http://app:" + backendPort + "   maxBodySize=10MB\n");
+        if (v % 2 == 0) {
+            Files.writeString(file, routes); // an editor writing in place
+        } else {
+            Path next = file.resolveSibling(file.getFileName() + ".new");
+            Files.writeString(next, routes);
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        faults.write("t", System.currentTimeMillis(), "event", "routes", "version", v, "how", v % 2 == 0 ? "in place" : "renamed over");
+        faults.flush();
+    }
+}
