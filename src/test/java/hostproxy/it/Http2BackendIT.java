@@ -98,6 +98,28 @@ class Http2BackendIT {
         assertEquals(1, connections.size(), "connections used: " + connections);
     }
 
+    /** The backend's trailers reach an HTTP/1.1 client that takes them (TE: trailers) after the last chunk. */
+    @Test
+    void responseTrailersReachAClientThatTakesThem() throws Exception {
+        String request = "POST /echo?trailers HTTP/1.1\r\nHost: h2app.proxy.test\r\nContent-Length: 5\r\n"
+                + "Connection: close\r\n%s\r\nhello";
+        String taken = exchangeRaw(String.format(request, "TE: trailers\r\n"));
+        assertTrue(taken.contains("\r\n0\r\nx-length: 5\r\n\r\n"), taken);
+        assertTrue(backend.take().header("te") != null, "TE: trailers went on to the HTTP/2 backend");
+        String notTaken = exchangeRaw(String.format(request, ""));
+        assertTrue(notTaken.startsWith("HTTP/1.1 200") && !notTaken.contains("x-length"), notTaken);
+        assertEquals(null, backend.take().header("te"), "no TE without the client's");
+    }
+
+    /** What the proxy answers, every byte until it closes the connection. */
+    private String exchangeRaw(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** A WebSocket tunnel is HTTP/1.1's Upgrade; an HTTP/2 backend cannot take one. */
     @Test
     void anUpgradeToAnHttp2BackendIsRefused() throws Exception {

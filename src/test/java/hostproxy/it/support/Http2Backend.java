@@ -6,6 +6,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
@@ -20,8 +21,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * A real HTTP/2 server as a backend: Jetty 12.1's core server with only h2c (HTTP/2 with prior
  * knowledge, no HTTP/1.1 at all), on a loopback address. {@code GET /bytes/N} answers N bytes of
- * {@link #bytes(int)}; {@code POST /echo} answers the request's body. It records every request as
- * it arrived, with the protocol it came in and the connection that carried it.
+ * {@link #bytes(int)}; {@code POST /echo} answers the request's body, with the trailer field
+ * {@code x-length} (the body's length) when the request asks {@code /echo?trailers}. It records every
+ * request as it arrived, with the protocol it came in and the connection that carried it.
  */
 public final class Http2Backend implements AutoCloseable {
     /**
@@ -57,8 +59,11 @@ public final class Http2Backend implements AutoCloseable {
                 received.add(new Received(request.getConnectionMetaData().getProtocol(), request.getMethod(),
                         request.getHttpURI().getAuthority(), target, headers, body, request.getConnectionMetaData().getId()));
                 byte[] answer;
-                if (request.getMethod().equals("POST") && target.equals("/echo")) {
+                if (request.getMethod().equals("POST") && (target.equals("/echo") || target.equals("/echo?trailers"))) {
                     answer = body;
+                    if (target.endsWith("?trailers")) {
+                        response.setTrailersSupplier(() -> HttpFields.build().put("x-length", Integer.toString(body.length)));
+                    }
                 } else if (request.getMethod().equals("GET") && target.startsWith("/bytes/")) {
                     answer = bytes(Integer.parseInt(target.substring("/bytes/".length())));
                 } else {
