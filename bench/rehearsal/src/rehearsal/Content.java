@@ -51,10 +51,6 @@ final class Content {
         }
     }
 
-    long position() {
-        return position;
-    }
-
     /** Compares bytes received with the content, in order; remembers the first difference. */
     static final class Check implements Wire.Sink {
         private final Content expected;

@@ -24,7 +24,6 @@ final class Fleet implements AutoCloseable {
         final String name;
         final String service;
         final String address;
-        final String role;
         final Process process;
         private final PrintWriter commands;
         volatile boolean inDns;
@@ -32,11 +31,10 @@ final class Fleet implements AutoCloseable {
         volatile boolean flapping;
         volatile boolean leaving;
 
-        Member(String name, String service, String address, String role, Process process) {
+        Member(String name, String service, String address, Process process) {
             this.name = name;
             this.service = service;
             this.address = address;
-            this.role = role;
             this.process = process;
             this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
@@ -105,7 +103,7 @@ final class Fleet implements AutoCloseable {
         Thread rest = new Thread(() -> out.lines().forEach(l -> faults.write("t", System.currentTimeMillis(), "event", "says", "replica", name, "text", l)), name + "-out");
         rest.setDaemon(true);
         rest.start();
-        Member m = new Member(name, service, address, role, p);
+        Member m = new Member(name, service, address, p);
         members.add(m);
         return m;
     }

@@ -45,7 +45,10 @@ final class RoutesEditor extends Load {
                 + "app      -    responseTimeout=" + (v % 2 == 0 ? "60s" : "59s") + "\n"
                 + "slow     -    responseTimeout=" + (v % 3 == 0 ? "30s" : "31s") + "\n"
                 + "broken   -\n"
-                + (v % 4 < 2 ? "" : "spare" + v + "   http://app:" + backendPort + "   maxBodySize=10MB\n");
+                // a route no traffic uses, to a host no other route or request names: a route whose target
+                // is a backend in use (http://app:...) makes the proxy look that backend up afresh, its
+                // health checks started over (docs/reliability.md, "What they found")
+                + (v % 4 < 2 ? "" : "spare" + v + "   http://spare:" + backendPort + "   maxBodySize=10MB\n");
         if (v % 2 == 0) {
             Files.writeString(file, routes); // an editor writing in place
         } else {

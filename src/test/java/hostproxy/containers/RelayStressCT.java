@@ -92,7 +92,7 @@ class RelayStressCT extends ContainerScenario {
     /**
      * A client whose connection is upgraded to HTTP/2 by a small first request, so that every
      * download is a stream of its own. (On Tomcat 10.1 the request that upgrades a connection
-     * cannot be answered with more than 65,535 bytes: docs/reliability.md, "What it found".)
+     * cannot be answered with more than 65,535 bytes: docs/reliability.md, "What they found".)
      */
     private static HttpClient http2Connection() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
