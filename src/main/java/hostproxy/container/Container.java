@@ -7,10 +7,9 @@ import java.util.Locale;
  * {@code ServletContext.getServerInfo()}: what the container-specific code of this package, and
  * the few choices made elsewhere, ask.
  *
- * @param kind       Tomcat, Jetty, Undertow (WildFly), or another
- * @param serverInfo the container's own words, for the log
+ * @param kind Tomcat, Jetty, Undertow (WildFly), or another
  */
-public record Container(Kind kind, String serverInfo) {
+public record Container(Kind kind) {
     public enum Kind { TOMCAT, JETTY, UNDERTOW, OTHER }
 
     public static Container of(String serverInfo) {
@@ -25,7 +24,7 @@ public record Container(Kind kind, String serverInfo) {
         } else {
             kind = Kind.OTHER;
         }
-        return new Container(kind, serverInfo);
+        return new Container(kind);
     }
 
     /**

@@ -20,7 +20,7 @@ public interface ExchangeHooks {
         return null;
     }
 
-    /** A context carrying per-route timeouts, or {@code null} for the client's defaults. */
+    /** A context carrying the route's own timeouts and backend protocol, or {@code null} for the client's defaults (HTTP/1.1). */
     default HttpClientContext context() {
         return null;
     }
