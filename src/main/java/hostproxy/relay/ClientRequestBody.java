@@ -175,10 +175,10 @@ final class ClientRequestBody implements ReadListener {
     }
 
     /**
-     * The body as one attempt sends it. Only a connect failure leads to another attempt with a
+     * The body as one attempt ({@code call}, told of each write) sends it. Only a connect failure leads to another attempt with a
      * body, and then nothing of it was taken: every attempt starts from what waits in the queue.
      */
-    AsyncEntityProducer producer() {
+    AsyncEntityProducer producer(BackendCall call) {
         return new AsyncEntityProducer() {
             @Override
             public boolean isRepeatable() {
@@ -227,6 +227,9 @@ final class ClientRequestBody implements ReadListener {
                 for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
                     int n = to.write(b);
                     queued.addAndGet(-n);
+                    if (n > 0) {
+                        call.moved();
+                    }
                     if (b.hasRemaining()) {
                         return; // the connection's buffer is full: called again when it drains
                     }
