@@ -73,6 +73,8 @@ class GrpcFaultsCT extends ContainerScenario {
         Status s = failure("refused");
         assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
         assertTrue(s.getDescription().contains("refused"), s.toString());
+        String metrics = ContainerSuite.admin("/metrics").text();
+        assertTrue(metrics.contains("hostproxy_grpc_calls_total{backend=\"refused\",grpc_status=\"14\"}"), metrics);
     }
 
     @Test
