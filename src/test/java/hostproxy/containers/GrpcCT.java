@@ -185,6 +185,29 @@ class GrpcCT extends ContainerScenario {
         }
     }
 
+    /**
+     * A stream of many small messages both ways, as chat or telemetry streams are: 2,000 requests of
+     * 10 bytes, each answered by 10 bytes before the next goes. Small DATA frames are what a
+     * container's HTTP/2 overhead protection counts against a connection.
+     */
+    @Test
+    void twoThousandSmallMessagesEachWayOnOneStream() throws Exception {
+        notOnWildFly(FULL_DUPLEX);
+        Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
+        StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS).fullDuplexCall(responses);
+        StreamingOutputCallRequest small = StreamingOutputCallRequest.newBuilder()
+                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[10])))
+                .addResponseParameters(ResponseParameters.newBuilder().setSize(10)).build();
+        for (int i = 0; i < 2000; i++) {
+            requests.onNext(small);
+            assertEquals(10, responses.take().getPayload().getBody().size(), "response " + i);
+        }
+        requests.onCompleted();
+        responses.awaitEnd();
+        responses.assertOk();
+    }
+
     /** 500 calls in flight at once on one channel (one HTTP/2 connection to the proxy), each answered as asked. */
     @Test
     void fiveHundredConcurrentCallsOnOneChannel() throws Exception {
