@@ -32,6 +32,7 @@ final class TomcatTuning {
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
         connector.setEncodedSolidusHandling("passthrough");
+        connector.setProperty("allowedTrailerHeaders", "x-checksum,x-private,connection"); // Http2BackendCT
         Http2Protocol http2 = new Http2Protocol();
         http2.setOverheadDataThreshold(0); // as conf/tomcat/server.xml: gRPC's small messages are no attack
         http2.setOverheadWindowUpdateThreshold(0);
