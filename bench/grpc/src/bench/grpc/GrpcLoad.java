@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HTTP/2 with prior knowledge (h2c), to the interop {@code TestService}.
  *
  * <pre>
- * GrpcLoad unary  HOST PORT AUTHORITY [inflight=100 payload=1024 warmup=10 reps=3 seconds=10 deadline=10 pids=P,Q label=L]
- * GrpcLoad stream HOST PORT AUTHORITY [chunks=1600 chunk=65536 reps=3 deadline=120 pids=P,Q label=L]
+ * GrpcLoad unary  HOST PORT AUTHORITY [inflight=100 payload=1024 warmup=10 reps=3 seconds=10 deadline=10 pids=P,Q label=L rep=1]
+ * GrpcLoad stream HOST PORT AUTHORITY [chunks=1600 chunk=65536 reps=3 deadline=120 pids=P,Q label=L rep=1]
  * GrpcLoad probe  HOST PORT AUTHORITY        (one 1 KiB UnaryCall; exit 0 when it succeeded)
  * </pre>
  *
@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * s are measured. stream: one warm-up StreamingOutputCall, then {@code reps} measured ones, each of
  * {@code chunks} responses of {@code chunk} bytes. Each measured period prints one line
  * {@code RESULT {json}}: calls, latencies, errors by gRPC status, and the CPU ticks (utime+stime) that
- * the processes {@code pids} and this client used in it.
+ * the processes {@code pids} and this client used in it; periods are numbered from {@code rep}.
  */
 public final class GrpcLoad {
     private final Map<String, String> options;
@@ -180,7 +180,7 @@ public final class GrpcLoad {
             call(stub, request, size, deadline);
         }
         Thread.sleep(number("warmup", 10) * 1000L);
-        int reps = number("reps", 3), seconds = number("seconds", 10);
+        int reps = number("reps", 3), seconds = number("seconds", 10), firstRep = number("rep", 1);
         for (int rep = 1; rep <= reps; rep++) {
             long[] cpu0 = ProcCpu.ticks(pids);
             Period p = new Period();
@@ -189,7 +189,7 @@ public final class GrpcLoad {
             period = new Period();
             long end = System.nanoTime();
             long[] cpu1 = ProcCpu.ticks(pids);
-            System.out.println("RESULT " + unaryJson(p, rep, (end - p.start) / 1e9, cpu0, cpu1, inflight, size));
+            System.out.println("RESULT " + unaryJson(p, firstRep + rep - 1, (end - p.start) / 1e9, cpu0, cpu1, inflight, size));
         }
         stopping = true;
         long bound = System.nanoTime() + (deadline + 5) * 1_000_000_000L;
@@ -217,7 +217,7 @@ public final class GrpcLoad {
 
             @Override
             public void onError(Throwable t) {
-                period.error(Status.fromThrowable(t).getCode().name());
+                period.error(describe(Status.fromThrowable(t)));
                 inFlight.decrementAndGet();
                 // not at once: a call that fails at once would recurse, and a failing path spin
                 retry.schedule(() -> call(stub, request, size, deadline), 10, TimeUnit.MILLISECONDS);
@@ -234,6 +234,12 @@ public final class GrpcLoad {
                 call(stub, request, size, deadline);
             }
         });
+    }
+
+    /** A status as one key of the error counts: its code and description, numbers (stream ids...) as N. */
+    private static String describe(Status status) {
+        String d = status.getDescription() == null ? "" : ": " + status.getDescription().replaceAll("[0-9]+", "N");
+        return (status.getCode().name() + d).replace('"', '\'').replace('\\', '/').replaceAll("\\s+", " ");
     }
 
     private String unaryJson(Period p, int rep, double seconds, long[] cpu0, long[] cpu1, int inflight, int size) {
@@ -287,7 +293,7 @@ public final class GrpcLoad {
         for (int i = 0; i < chunks; i++) {
             request.addResponseParameters(ResponseParameters.newBuilder().setSize(chunk));
         }
-        int reps = number("reps", 3);
+        int reps = number("reps", 3), firstRep = number("rep", 1);
         for (int rep = 0; rep <= reps; rep++) {  // rep 0: warm-up, not printed
             long[] cpu0 = ProcCpu.ticks(pids);
             long t0 = System.nanoTime(), last = t0, maxGap = 0, bytes = 0;
@@ -304,7 +310,7 @@ public final class GrpcLoad {
                     last = now;
                 }
             } catch (StatusRuntimeException e) {
-                status = e.getStatus().getCode().name() + ": " + e.getStatus().getDescription();
+                status = describe(e.getStatus());
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long[] cpu1 = ProcCpu.ticks(pids);
@@ -316,7 +322,7 @@ public final class GrpcLoad {
                     "{\"mode\":\"stream\",\"label\":\"%s\",\"rep\":%d,\"chunks\":%d,\"chunk\":%d,\"status\":\"%s\","
                             + "\"messages\":%d,\"bytes\":%d,\"complete\":%b,\"seconds\":%.3f,\"mb_per_s\":%.1f,"
                             + "\"max_gap_ms\":%.1f,\"cpu_ticks\":%s}",
-                    label, rep, chunks, chunk, status.replace("\"", "'"), messages, bytes,
+                    label, firstRep + rep - 1, chunks, chunk, status.replace("\"", "'"), messages, bytes,
                     bytes == (long) chunks * chunk && "OK".equals(status), seconds, bytes / seconds / 1e6,
                     maxGap / 1e6, ticksJson(cpu0, cpu1)));
         }
