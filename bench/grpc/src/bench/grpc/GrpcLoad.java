@@ -236,9 +236,9 @@ public final class GrpcLoad {
         });
     }
 
-    /** A status as one key of the error counts: its code and description, numbers (stream ids...) as N. */
+    /** A status as one key of the error counts: its code and description, numbers of 3+ digits (ids) as N. */
     private static String describe(Status status) {
-        String d = status.getDescription() == null ? "" : ": " + status.getDescription().replaceAll("[0-9]+", "N");
+        String d = status.getDescription() == null ? "" : ": " + status.getDescription().replaceAll("[0-9]{3,}", "N");
         return (status.getCode().name() + d).replace('"', '\'').replace('\\', '/').replaceAll("\\s+", " ");
     }
 
