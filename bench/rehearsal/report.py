@@ -434,7 +434,7 @@ def main():
             out += ["", "SEVERE lines not attributed (first 10):"] + [
                 "- %s %s: %s %s" % (time.strftime("%H:%M:%S", time.localtime(r["t"] / 1000)), r["logger"], r["message"][:200], r["next"][:200])
                 for r in not_attributed[:10]]
-        warnings = Counter(re.sub(r"#\d+|\[req [^\]]*\]|\d+", "N", r["message"])[:140] for r in run.log_records if r["level"] == "WARNING")
+        warnings = Counter(re.sub(r"#\d+|\[req [^\]]*\]|@[0-9a-f]+\b|\d+", "N", r["message"])[:140] for r in run.log_records if r["level"] == "WARNING")
         if warnings:
             out += ["", "The proxy's WARNING lines, by kind (first 12):"] + ["- %d x %s" % (n, k) for k, n in warnings.most_common(12)]
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

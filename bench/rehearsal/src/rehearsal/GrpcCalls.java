@@ -99,14 +99,18 @@ final class GrpcCalls {
         }
     }
 
-    /** A server-streaming call: 5 to 40 responses of up to 32 KiB, 10 to 150 ms apart. */
+    /**
+     * A server-streaming call: 5 to 100 responses of up to 32 KiB, 10 to 150 ms apart (4 s on
+     * average, up to 15: some are under way when their replica, drained, gets SIGTERM 8 s after it
+     * left DNS, and must still end well).
+     */
     void serverStreaming() {
         String id = outcomes.newId("grpcstream");
         long start = System.currentTimeMillis();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         ByteString body = randomPayload(1024);
         StreamingOutputCallRequest.Builder request = StreamingOutputCallRequest.newBuilder().setPayload(Payload.newBuilder().setBody(body));
-        int[] sizes = new int[random.nextInt(5, 41)];
+        int[] sizes = new int[random.nextInt(5, 101)];
         for (int k = 0; k < sizes.length; k++) {
             sizes[k] = (int) Traffic.size(32 * 1024);
             request.addResponseParameters(ResponseParameters.newBuilder().setSize(sizes[k]).setIntervalUs(random.nextInt(10_000, 150_001)));
@@ -140,7 +144,7 @@ final class GrpcCalls {
         }
     }
 
-    /** A bidirectional call, ping-pong: 5 to 30 requests, each answered before the next goes, 20 to 100 ms apart. */
+    /** A bidirectional call, ping-pong: 5 to 60 requests, each answered before the next goes, 20 to 200 ms apart. */
     void pingPong() throws InterruptedException {
         String id = outcomes.newId("grpcbidi");
         long start = System.currentTimeMillis();
@@ -164,7 +168,7 @@ final class GrpcCalls {
                 answers.add(end);
             }
         });
-        int rounds = random.nextInt(5, 31);
+        int rounds = random.nextInt(5, 61);
         long bytes = 0;
         for (int k = 0; k < rounds; k++) {
             ByteString body = randomPayload(8 * 1024);
@@ -191,7 +195,7 @@ final class GrpcCalls {
                 failed("grpcbidi", id, start, status, " after " + k + " of " + rounds + " answers", bytes);
                 return;
             }
-            Thread.sleep(random.nextInt(20, 101));
+            Thread.sleep(random.nextInt(20, 201));
         }
         requests.onCompleted();
         Object a = answers.poll(DEADLINE_S, TimeUnit.SECONDS);
