@@ -248,12 +248,18 @@ def grpc_row(run):
     statuses = Counter(GRPC_CODES[x["status"]] if 0 <= x["status"] < len(GRPC_CODES) else str(x["status"]) for x in failed)
     causes = Counter(run.attribute(x) or "not attributed" for x in failed)
     busy = busy_seconds(run)
+    # calls under way on a replica when its drain's SIGTERM came (the server's GOAWAY with the call's stream open)
+    terms = [(f["address"], f["t"]) for f in run.faults if f["event"] == "drain-term" and f.get("service") == "grpc"]
+    at_term = Counter(x["outcome"] for x in calls for a, t in terms
+                      if x["t0"] <= t <= x["t1"] and any(l["address"] == a for l in run.access.get(x["id"], [])))
     return ("gRPC calls (reported; judged above with the rest)", None,
             "%d calls (%d unary, %d server-streaming, %d ping-pong), %.1f/s while traffic ran; %d ok, %d mix-ups, "
-            "%d failed%s" % (len(calls), kinds["grpcunary"], kinds["grpcstream"], kinds["grpcbidi"], len(calls) / busy if busy else 0,
-                             sum(1 for x in calls if x["outcome"] == "ok"), sum(1 for x in calls if x["outcome"] == "mixup"), len(failed),
-                             ": by status %s; by cause %s" % (", ".join("%s %d" % kv for kv in statuses.most_common()),
-                                                              ", ".join("%s %d" % kv for kv in causes.most_common())) if failed else ""))
+            "%d failed%s; %d drains of a gRPC replica, %d calls under way at its SIGTERM (%s)" % (
+                len(calls), kinds["grpcunary"], kinds["grpcstream"], kinds["grpcbidi"], len(calls) / busy if busy else 0,
+                sum(1 for x in calls if x["outcome"] == "ok"), sum(1 for x in calls if x["outcome"] == "mixup"), len(failed),
+                ": by status %s; by cause %s" % (", ".join("%s %d" % kv for kv in statuses.most_common()),
+                                                 ", ".join("%s %d" % kv for kv in causes.most_common())) if failed else "",
+                len(terms), sum(at_term.values()), ", ".join("%s %d" % kv for kv in at_term.most_common()) or "-"))
 
 
 def full_gc_points(run):

@@ -100,8 +100,8 @@ final class GrpcCalls {
     }
 
     /**
-     * A server-streaming call: 5 to 100 responses of up to 32 KiB, 10 to 150 ms apart (4 s on
-     * average, up to 15: some are under way when their replica, drained, gets SIGTERM 8 s after it
+     * A server-streaming call: 5 to 200 responses of up to 32 KiB, 10 to 150 ms apart (8 s on
+     * average, up to 30: some are under way when their replica, drained, gets SIGTERM 8 s after it
      * left DNS, and must still end well).
      */
     void serverStreaming() {
@@ -110,7 +110,7 @@ final class GrpcCalls {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         ByteString body = randomPayload(1024);
         StreamingOutputCallRequest.Builder request = StreamingOutputCallRequest.newBuilder().setPayload(Payload.newBuilder().setBody(body));
-        int[] sizes = new int[random.nextInt(5, 101)];
+        int[] sizes = new int[random.nextInt(5, 201)];
         for (int k = 0; k < sizes.length; k++) {
             sizes[k] = (int) Traffic.size(32 * 1024);
             request.addResponseParameters(ResponseParameters.newBuilder().setSize(sizes[k]).setIntervalUs(random.nextInt(10_000, 150_001)));
