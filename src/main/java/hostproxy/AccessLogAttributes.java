@@ -16,6 +16,7 @@ final class AccessLogAttributes {
     static final String UPSTREAM_MILLIS = "hostproxy.upstreamMillis";
     static final String RETRIES = "hostproxy.retries";
     static final String ERROR = "hostproxy.error";
+    static final String GRPC_STATUS = "hostproxy.grpcStatus";
 
     private AccessLogAttributes() {
     }
@@ -36,6 +37,9 @@ final class AccessLogAttributes {
         request.setAttribute(RETRIES, Integer.toString(t.retries()));
         if (failure != null) {
             request.setAttribute(ERROR, failure);
+        }
+        if (t.grpcStatus() != null) {
+            request.setAttribute(GRPC_STATUS, t.grpcStatus());
         }
     }
 }

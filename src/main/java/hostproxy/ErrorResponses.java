@@ -17,7 +17,8 @@ final class ErrorResponses {
 
     /**
      * Sets the error's status and headers on the response and returns its body: a small HTML page
-     * when the client accepts {@code text/html}, else one line of plain text. Backend failures and
+     * when the client accepts {@code text/html}, else one line of plain text; for a gRPC call, gRPC's
+     * own answer ({@link GrpcErrors}) with no body. Backend failures and
      * loops are logged at WARNING; what a client caused (a bad request, a name DNS does not know)
      * only at FINE, so that bad input cannot flood the log.
      *
@@ -34,21 +35,26 @@ final class ErrorResponses {
         if (response.isCommitted()) {
             return new byte[0];
         }
-        boolean html = pages != null && ErrorPages.acceptsHtml(request.getHeader("Accept"));
-        byte[] body = (html ? pages.html(error.status(), error.reason()) : error.reason() + "\n")
-                .getBytes(StandardCharsets.UTF_8);
         if (!request.isAsyncStarted()) {
             // (Asynchronous: nothing was set yet, and Tomcat 10.1's reset() drops the write listener.)
             response.reset();
         }
-        response.setStatus(error.status());
-        response.setContentType(html ? "text/html;charset=UTF-8" : "text/plain;charset=UTF-8");
-        response.setHeader("Cache-Control", "no-store");
         response.setHeader(RequestIds.HEADER, exchange.requestId());
-        response.setHeader("Vary", "Accept");
         if (error.retryAfterSeconds() > 0) {
             response.setHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }
+        if (GrpcErrors.isGrpc(request)) {
+            GrpcErrors.answer(error, request, response);
+            exchange.trace().grpcStatus(Integer.toString(GrpcErrors.code(error)));
+            return new byte[0];
+        }
+        boolean html = pages != null && ErrorPages.acceptsHtml(request.getHeader("Accept"));
+        byte[] body = (html ? pages.html(error.status(), error.reason()) : error.reason() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        response.setStatus(error.status());
+        response.setContentType(html ? "text/html;charset=UTF-8" : "text/plain;charset=UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Vary", "Accept");
         if ((error.status() == 413 || error.status() == 408) && !request.getProtocol().startsWith("HTTP/2")) {
             // The rest of the body is not worth reading (or waiting for). (HTTP/2 has no Connection field, RFC 9113
             // §8.2.2: a client must reject a response carrying one; the stream is reset instead.)

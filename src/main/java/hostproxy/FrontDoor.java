@@ -43,15 +43,18 @@ final class FrontDoor implements ExchangeHooks {
     private final ClientView client;
     private final StickySessions sticky;
     private final String stickyToken;
+    private final Duration grpcTimeout;
     private Endpoint pinned;
 
-    private FrontDoor(ProxyConfig config, Route route, ClientView client, StickySessions sticky, String stickyToken) {
+    private FrontDoor(ProxyConfig config, Route route, ClientView client, StickySessions sticky, String stickyToken,
+            Duration grpcTimeout) {
         this.config = config;
         this.route = route;
         this.options = route.options();
         this.client = client;
         this.sticky = sticky;
         this.stickyToken = stickyToken;
+        this.grpcTimeout = grpcTimeout;
     }
 
     /**
@@ -60,7 +63,8 @@ final class FrontDoor implements ExchangeHooks {
      */
     static FrontDoor admit(ProxyConfig config, Route route, ClientView client, StickySessions sticky,
             HttpServletRequest request) throws ProxyError {
-        FrontDoor door = new FrontDoor(config, route, client, sticky, cookie(request, config.stickyCookie()));
+        FrontDoor door = new FrontDoor(config, route, client, sticky, cookie(request, config.stickyCookie()),
+                GrpcDeadline.of(request));
         checkAllowed(door.options.get(RouteOption.ALLOWED_CLIENTS, config.allowedClients()), client);
         long limit = door.maxBodySize();
         if (limit >= 0 && request.getContentLengthLong() > limit) {
@@ -107,26 +111,30 @@ final class FrontDoor implements ExchangeHooks {
         return pinned;
     }
 
-    /** The route's own timeouts, and HTTP/2 for an {@code h2c} or {@code h2} target; {@code null}: neither. */
+    /**
+     * The route's own timeouts (a gRPC call's {@code grpc-timeout} shortens them), and HTTP/2 for an
+     * {@code h2c} or {@code h2} target; {@code null}: none of these.
+     */
     @Override
     public HttpClientContext context() {
         Duration connect = options.get(RouteOption.CONNECT_TIMEOUT, null);
         Duration response = options.get(RouteOption.RESPONSE_TIMEOUT, null);
         BackendProtocol protocol = route.target().protocol();
-        if (connect == null && response == null && protocol == BackendProtocol.HTTP_1_1) {
+        if (connect == null && response == null && grpcTimeout == null && protocol == BackendProtocol.HTTP_1_1) {
             return null;
         }
         HttpClientContext context = HttpClientContext.create();
         UpstreamClient.speak(context, protocol);
-        if (connect == null && response == null) {
+        if (connect == null && response == null && grpcTimeout == null) {
             return context;
         }
-        Timeout c = Timeout.of(connect != null ? connect : config.connectTimeout());
+        Timeout c = Timeout.of(GrpcDeadline.bound(connect != null ? connect : config.connectTimeout(), grpcTimeout));
         @SuppressWarnings("deprecation") // per request, the connect timeout is only in RequestConfig
         RequestConfig requestConfig = RequestConfig.custom()
                 .setConnectionRequestTimeout(c)
                 .setConnectTimeout(c)
-                .setResponseTimeout(Timeout.of(response != null ? response : config.responseTimeout()))
+                .setResponseTimeout(Timeout.of(GrpcDeadline.bound(response != null ? response : config.responseTimeout(),
+                        grpcTimeout)))
                 .build();
         context.setRequestConfig(requestConfig);
         return context;

@@ -131,6 +131,9 @@ public final class HostProxyServlet extends HttpServlet {
                 Trace t = exchange.trace();
                 proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
                         System.nanoTime() - start, t.retries());
+                if (t.grpcStatus() != null) {
+                    proxy.metrics().grpcCall(t.backend(), t.grpcStatus());
+                }
                 AccessLogAttributes.set(request, exchange, failure);
             } finally {
                 proxy.exchangeEnds(); // whatever happened above, or draining would wait for it in vain

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /** Reads what the pure parts need from a servlet request: its head for routing, its raw target, headers and body. */
 final class ServletExchange {
@@ -60,14 +61,22 @@ final class ServletExchange {
     private ClientBody body() throws IOException {
         long length = request.getContentLengthLong();
         if (length >= 0) {
-            return length == 0 ? null : new ClientBody(request.getInputStream(), length, false);
+            return length == 0 ? null : new ClientBody(request.getInputStream(), length, false, this::trailers);
         }
         if (http2) {
             // HTTP/2 frames bodies itself: a request without Content-Length may still carry one.
-            return new ClientBody(request.getInputStream(), -1, true);
+            return new ClientBody(request.getInputStream(), -1, true, this::trailers);
         }
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
-        return chunked ? new ClientBody(request.getInputStream(), -1, false) : null; // RFC 9112 §6.3: no body
+        return chunked ? new ClientBody(request.getInputStream(), -1, false, this::trailers) : null; // RFC 9112 §6.3: no body
+    }
+
+    /**
+     * The request's trailer fields, once its body has been read to the end. Tomcat hands over only
+     * those its connector's {@code allowedTrailerHeaders} names (none by default).
+     */
+    private Map<String, String> trailers() {
+        return request.isTrailerFieldsReady() ? request.getTrailerFields() : Map.of();
     }
 
     /**

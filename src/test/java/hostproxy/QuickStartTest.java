@@ -22,8 +22,11 @@ class QuickStartTest {
 
     @Test
     void theProxyConnectorIsTheRecipesConnector() throws Exception {
-        assertEquals(attributes(connector(CONF.resolve("tomcat/server.xml"), "Catalina")),
-                attributes(connector(CONF.resolve("demo/server.xml"), "hostproxy")));
+        Element recipe = connector(CONF.resolve("tomcat/server.xml"), "Catalina");
+        Element demo = connector(CONF.resolve("demo/server.xml"), "hostproxy");
+        assertEquals(attributes(recipe), attributes(demo));
+        assertEquals(attributes((Element) recipe.getElementsByTagName("UpgradeProtocol").item(0)),
+                attributes((Element) demo.getElementsByTagName("UpgradeProtocol").item(0)), "HTTP/2, as tuned");
     }
 
     @Test

@@ -148,6 +148,18 @@ public final class ProxyMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * One gRPC call ended with this {@code grpc-status} (the backend's, or hostproxy's own answer). A
+     * value that is not one of gRPC's codes (0 to 16) counts as {@code other}, so that a backend cannot
+     * grow the label's values without bound.
+     */
+    public void grpcCall(String backend, String grpcStatus) {
+        String code = grpcStatus.matches("1[0-6]|[0-9]") ? grpcStatus : "other";
+        grpcCalls.computeIfAbsent(new GrpcKey(backendLabel(backend), code), k ->
+                Counter.builder("hostproxy.grpc.calls").description("gRPC calls ended, by backend and grpc-status")
+                        .tags("backend", k.backend(), "grpc_status", k.code()).register(registry)).increment();
+    }
+
     // Meters by label values, so that an exchange costs a map lookup, not a registration. Bounded
     // like the label values themselves.
     private record RequestKey(String backend, String statusClass, String method) {
@@ -159,8 +171,12 @@ public final class ProxyMetrics implements AutoCloseable {
     private record Timers(Timer exported, Timer forStatusPage) {
     }
 
+    private record GrpcKey(String backend, String code) {
+    }
+
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<GrpcKey, Counter> grpcCalls = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Timers> timers = new ConcurrentHashMap<>();
 

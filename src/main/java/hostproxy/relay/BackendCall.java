@@ -2,6 +2,7 @@ package hostproxy.relay;
 
 import hostproxy.upstream.Endpoint;
 import hostproxy.upstream.Upstreams;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -52,6 +53,8 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     private volatile AsyncExecRuntime runtime;
     /** Dropped, maybe before its future or runtime existed: they are dropped as they come. */
     private volatile boolean cancelled;
+    /** When a byte last went to or came from the backend ({@link SilenceTimer}); 0 before the request went out. */
+    private volatile long lastMoved;
 
     BackendCall(Upstreams upstreams, Endpoint endpoint, Receiver receiver, ResponseRoom room) {
         this.upstreams = upstreams;
@@ -77,6 +80,25 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     boolean headSeen() {
         return headSeen;
+    }
+
+    /** Bytes of this attempt went to, or came from, the backend. */
+    void moved() {
+        lastMoved = System.nanoTime() | 1; // never 0
+    }
+
+    long lastMoved() {
+        return lastMoved;
+    }
+
+    boolean isOver() {
+        return over.get();
+    }
+
+    /** Silent too long ({@link SilenceTimer}): fails as a socket timeout would, and is dropped with its connection. */
+    void timedOut(IOException cause) {
+        fail(cause);
+        drop();
     }
 
     void started(Future<Void> future) {
@@ -111,12 +133,14 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     @Override
     public void informationResponse(HttpResponse response, HttpContext context) {
+        moved();
         receiver.informational(this, response);
     }
 
     @Override
     public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context,
             FutureCallback<Void> done) {
+        moved();
         headSeen = true;
         receiver.head(this, response, entity);
         if (entity == null) {
@@ -132,6 +156,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
 
     @Override
     public void consume(ByteBuffer src) {
+        moved();
         if (!over.get()) {
             receiver.data(this, src);
         } else {

@@ -4,13 +4,16 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
 
@@ -51,6 +54,8 @@ final class ClientRequestBody implements ReadListener {
     private volatile boolean failed;
     private volatile DataStreamChannel channel;
     private volatile boolean sent;
+    /** The request's trailer fields, taken on the container's thread once the body ended; sent with its end. */
+    private volatile List<Header> trailers = List.of();
     private long received;
     private boolean known;
 
@@ -138,6 +143,9 @@ final class ClientRequestBody implements ReadListener {
             if (!eof && !failed && in.isFinished()) {
                 eof = true;
             }
+            if (eof && !failed) {
+                trailers = trailerFields();
+            }
             if (eof || failed) {
                 wait.readProgressed();
             } else if (queued.get() < WINDOW) {
@@ -164,6 +172,21 @@ final class ClientRequestBody implements ReadListener {
         }
     }
 
+    /** The client's trailer fields that may go on (RFC 9110 §6.5: hop-by-hop rules apply to them too). */
+    private List<Header> trailerFields() {
+        Map<String, String> fields = body.trailers().get();
+        if (fields == null || fields.isEmpty()) {
+            return List.of();
+        }
+        List<HeaderField> all = new ArrayList<>();
+        fields.forEach((name, value) -> all.add(new HeaderField(name, value)));
+        List<Header> out = new ArrayList<>();
+        for (HeaderField f : HeaderPolicy.trailers(all)) {
+            out.add(new BasicHeader(f.name(), f.value()));
+        }
+        return out;
+    }
+
     private void fail(Throwable cause) {
         if (failed) {
             return;
@@ -175,10 +198,10 @@ final class ClientRequestBody implements ReadListener {
     }
 
     /**
-     * The body as one attempt sends it. Only a connect failure leads to another attempt with a
+     * The body as one attempt ({@code call}, told of each write) sends it. Only a connect failure leads to another attempt with a
      * body, and then nothing of it was taken: every attempt starts from what waits in the queue.
      */
-    AsyncEntityProducer producer() {
+    AsyncEntityProducer producer(BackendCall call) {
         return new AsyncEntityProducer() {
             @Override
             public boolean isRepeatable() {
@@ -227,6 +250,9 @@ final class ClientRequestBody implements ReadListener {
                 for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
                     int n = to.write(b);
                     queued.addAndGet(-n);
+                    if (n > 0) {
+                        call.moved();
+                    }
                     if (b.hasRemaining()) {
                         return; // the connection's buffer is full: called again when it drains
                     }
@@ -234,7 +260,8 @@ final class ClientRequestBody implements ReadListener {
                 }
                 if (eof) {
                     sent = true;
-                    to.endStream((List<? extends Header>) null);
+                    List<Header> t = trailers;
+                    to.endStream(t.isEmpty() ? null : t); // trailers: HTTP/2 HEADERS, or after the last chunk
                 } else {
                     pull();
                 }

@@ -2,7 +2,8 @@ package hostproxy.relay;
 
 /**
  * How long one exchange has been waiting on its client: for body bytes it could take, or for the
- * client's connection to take the response. Waiting on the backend does not count.
+ * client's connection to take the response. Waiting on the backend does not count, nor does a
+ * client that sends nothing while its response flows.
  */
 final class ClientWait {
     private volatile long readingSince;
@@ -12,6 +13,17 @@ final class ClientWait {
     void readBlocked() {
         if (readingSince == 0) {
             readingSince = System.nanoTime() | 1; // never 0
+        }
+    }
+
+    /**
+     * The backend sent response bytes for the client. A client that sends nothing more meanwhile is
+     * not stalled: in a full-duplex stream (gRPC's bidirectional calls) it may be waiting for them.
+     * Its wait starts again; a stream idle both ways is still cut off.
+     */
+    void responseFlowed() {
+        if (readingSince != 0) {
+            readingSince = System.nanoTime() | 1;
         }
     }
 

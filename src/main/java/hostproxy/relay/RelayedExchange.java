@@ -153,7 +153,8 @@ final class RelayedExchange implements BackendCall.Receiver {
         Future<Void> started;
         try {
             started = client.execute(
-                    BackendRequest.producer(route.target(), endpoint, request, request.body() == null ? null : body.producer()),
+                    BackendRequest.producer(route.target(), endpoint, request,
+                            request.body() == null ? null : body.producer(call), call),
                     call, null, BackendRequest.context(hooks.context(), endpoint, call, request), call);
         } catch (IllegalStateException closed) { // CancellationException too: the client is shut down, hostproxy stopping
             call.release();
@@ -194,6 +195,7 @@ final class RelayedExchange implements BackendCall.Receiver {
         List<HeaderField> all = hooks.toClient(HeaderPolicy.toClient(HeaderField.all(head.getHeaders())), backend,
                 call.endpoint());
         List<HeaderField> fields = entity == null ? trailers.trailersOnly(servletRequest, all) : all;
+        noteGrpcStatus(all);
         long length = entity == null ? 0 : entity.getContentLength();
         response.headReady(length, () -> {
             servletResponse.setStatus(head.getCode());
@@ -209,14 +211,26 @@ final class RelayedExchange implements BackendCall.Receiver {
             call.drop(); // unread, it would hold its pooled connection once its window is used up
             return;
         }
+        clientWait.responseFlowed();
         response.offer(src);
     }
 
     @Override
     public void end(BackendCall call, List<? extends Header> trailerFields) {
         if (phase.get() == ExchangePhase.RESPONDING) {
-            trailers.arrived(HeaderPolicy.trailers(HeaderField.all(trailerFields.toArray(Header[]::new))));
+            List<HeaderField> fields = HeaderPolicy.trailers(HeaderField.all(trailerFields.toArray(Header[]::new)));
+            trailers.arrived(fields);
+            noteGrpcStatus(fields);
             response.end();
+        }
+    }
+
+    /** A gRPC call's status, in the backend's trailers or (Trailers-Only) its head, for metrics and the access log. */
+    private void noteGrpcStatus(List<HeaderField> fields) {
+        for (HeaderField f : fields) {
+            if (f.name().equalsIgnoreCase("grpc-status")) {
+                exchange.trace().grpcStatus(f.value());
+            }
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code Content-Length}, which has no place for them over HTTP/1.1) they are dropped, as a recipient
  * may (RFC 9110 §6.5.1).
  */
-final class ResponseTrailers {
+public final class ResponseTrailers {
     /** The fields of gRPC's status, which a client reads from trailers unless the head ended the stream. */
     private static final Set<String> GRPC_STATUS = Set.of("grpc-status", "grpc-message", "grpc-status-details-bin");
 
@@ -68,8 +68,8 @@ final class ResponseTrailers {
         fields = Collections.unmodifiableMap(map);
     }
 
-    /** An HTTP/2 client always can; an HTTP/1.1 one when its {@code TE} lists {@code trailers}. */
-    private static boolean accepts(HttpServletRequest request) {
+    /** Whether the client takes trailers: an HTTP/2 client always, an HTTP/1.1 one when its {@code TE} lists {@code trailers}. */
+    public static boolean accepts(HttpServletRequest request) {
         return request.getProtocol().startsWith("HTTP/2") || request.getProtocol().equals("HTTP/1.1")
                 && HeaderPolicy.listsTrailers(Collections.list(request.getHeaders("TE")));
     }

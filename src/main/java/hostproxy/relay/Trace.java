@@ -4,8 +4,8 @@ import hostproxy.upstream.Endpoint;
 
 /**
  * What the relay noted of one exchange, for metrics and the access log: the backend name that
- * resolved, the address that answered (or was tried last), the retries, and the upstream time (from
- * the first attempt to the backend's response head). Written as the exchange moves on, one step at a
+ * resolved, the address that answered (or was tried last), the retries, the upstream time (from
+ * the first attempt to the backend's response head), and a gRPC call's status. Written as the exchange moves on, one step at a
  * time, by whichever thread moves it.
  */
 public final class Trace {
@@ -14,6 +14,7 @@ public final class Trace {
     private volatile int retries;
     private volatile long firstAttemptNanos;
     private volatile long upstreamNanos = -1;
+    private volatile String grpcStatus;
 
     /** The backend name, once DNS knew it; {@code null} before (or when it never did). */
     public String backend() {
@@ -32,6 +33,16 @@ public final class Trace {
     /** Nanoseconds from the first attempt to the response head, or -1 when no response came. */
     public long upstreamNanos() {
         return upstreamNanos;
+    }
+
+    /** The {@code grpc-status} the client was given (the backend's, or hostproxy's own), or {@code null}: none. */
+    public String grpcStatus() {
+        return grpcStatus;
+    }
+
+    /** Noted by whoever gives the client a {@code grpc-status}: the backend's trailers or head, or an error answer. */
+    public void grpcStatus(String code) {
+        grpcStatus = code;
     }
 
     void resolved(String name) {

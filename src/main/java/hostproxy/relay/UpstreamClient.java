@@ -55,12 +55,14 @@ public final class UpstreamClient implements AutoCloseable {
     private final PoolingAsyncClientConnectionManager pool;
     private final CloseableHttpAsyncClient client;
     private final ReactorThreads threads;
+    private final SilenceTimer silenceTimer;
 
     private UpstreamClient(PoolingAsyncClientConnectionManager pool, CloseableHttpAsyncClient client,
-            ReactorThreads threads) {
+            ReactorThreads threads, SilenceTimer silenceTimer) {
         this.pool = pool;
         this.client = client;
         this.threads = threads;
+        this.silenceTimer = silenceTimer;
     }
 
     public static UpstreamClient create(ProxyConfig config) {
@@ -73,20 +75,31 @@ public final class UpstreamClient implements AutoCloseable {
                         .setConnectTimeout(connect)
                         .setSocketTimeout(response)
                         .build())
+                // An HTTP/2 connection has no socket timeout: each attempt on it is timed (SilenceTimer).
+                .setConnectionConfigResolver(route -> ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(Http2Routes.isHttp2(route.getTargetHost()) ? Timeout.DISABLED : response)
+                        .build())
                 // The protocol is the route's (AddressedRoutes), never negotiated: HTTP/1.1 to http and
                 // https backends (no ALPN h2 offered), HTTP/2 to h2c (prior knowledge) and h2 (ALPN h2).
                 .setTlsConfigResolver(firstHop -> Http2Routes.isHttp2(firstHop) ? HTTP_2 : HTTP_1)
                 .build();
         ReactorThreads threads = new ReactorThreads();
+        SilenceTimer silenceTimer = new SilenceTimer(pool, config.responseTimeout());
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
                 .setConnectionManager(pool)
                 .setConnectionReuseStrategy(new FramingReuseStrategy())
                 .setRoutePlanner(new AddressedRoutes())
                 // Each attempt learns its runtime, so that dropping it closes its connection at once
-                // (a body half read or half sent must never go back to the pool).
+                // (a body half read or half sent must never go back to the pool); one over HTTP/2 is timed.
                 .addExecInterceptorFirst("hostproxy-call", (request, entity, scope, chain, callback) -> {
-                    if (scope.clientContext.getAttribute(BackendCall.CONTEXT) instanceof BackendCall call) {
+                    HttpClientContext context = scope.clientContext;
+                    if (context.getAttribute(BackendCall.CONTEXT) instanceof BackendCall call) {
                         call.runtime(scope.execRuntime);
+                        if (context.getAttribute(AddressedRoutes.PROTOCOL) == BackendProtocol.HTTP_2) {
+                            Timeout t = context.getRequestConfigOrDefault().getResponseTimeout();
+                            silenceTimer.watch(call, t != null && t.isEnabled() ? t.toDuration() : config.responseTimeout());
+                        }
                     }
                     chain.proceed(request, entity, scope, callback);
                 })
@@ -123,7 +136,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .disableConnectionState()
                 .build();
         client.start();
-        return new UpstreamClient(pool, client, threads);
+        return new UpstreamClient(pool, client, threads, silenceTimer);
     }
 
     /**
@@ -201,6 +214,7 @@ public final class UpstreamClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        silenceTimer.close();
         client.close(CloseMode.IMMEDIATE);
         try {
             threads.join(5_000);

@@ -1,19 +1,29 @@
 package hostproxy.upstream;
 
+import hostproxy.config.BackendProtocol;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -21,6 +31,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
@@ -28,12 +39,14 @@ import org.apache.hc.core5.util.Timeout;
  * Active health checks: {@code GET <path>} to every address of every checked name, each address on
  * a schedule of its own (so one address never has two checks at once, however slow it is), the
  * first check at once when the address appears, the next ones spread over the interval. A check
- * passes on a {@code 2xx} or {@code 3xx} answer within {@code healthCheckTimeout}.
+ * passes on a {@code 2xx} or {@code 3xx} answer within {@code healthCheckTimeout}. It speaks the
+ * backend's protocol: HTTP/1.1 on a fresh connection, or HTTP/2 for {@code h2c}/{@code h2} backends.
  */
 final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
     /** Threads that run checks; a check holds one for at most twice the timeout (connect, then answer). */
     private static final int THREADS = 2;
+    private static final String USER_AGENT = "hostproxy-health-check";
 
     private final Duration interval;
     private final int fall;
@@ -45,12 +58,18 @@ final class HealthChecker implements AutoCloseable {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final LongAdder passed = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final Timeout timeout;
+    /** Checks of HTTP/2 backends ({@code h2c}, {@code h2}); made at the first one, so that no reactor runs for nothing. */
+    private CloseableHttpAsyncClient http2Client;
+    private final List<Thread> http2Threads = new CopyOnWriteArrayList<>();
+    private boolean closed;
 
     HealthChecker(Duration interval, Duration timeout, int fall, int rise) {
         this.interval = interval;
         this.fall = fall;
         this.rise = rise;
         Timeout t = Timeout.of(timeout);
+        this.timeout = t;
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnPerRoute(1)
@@ -173,15 +192,7 @@ final class HealthChecker implements AutoCloseable {
         try {
             // the address to connect to, and the backend's own name for Host and TLS
             HttpHost host = new HttpHost(spec.scheme(), endpoint.address(), backend.name(), spec.port());
-            BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", host, spec.path());
-            request.addHeader("User-Agent", "hostproxy-health-check");
-            // a fresh connection each time: it tests connecting too, and no stale pooled connection
-            // (closed by the backend since the last check) can fail a check of a healthy address
-            request.addHeader("Connection", "close");
-            int status = client.execute(host, request, response -> {
-                EntityUtils.consume(response.getEntity());
-                return response.getCode();
-            });
+            int status = spec.protocol() == BackendProtocol.HTTP_2 ? checkOverHttp2(host, spec.path()) : checkOverHttp1(host, spec.path());
             ok = status >= 200 && status < 400;
             detail = Integer.toString(status);
         } catch (IOException | RuntimeException e) {
@@ -201,6 +212,62 @@ final class HealthChecker implements AutoCloseable {
                     + " is not ready: health check " + spec.path() + " answered " + why);
         }
         backend.checkFinished();
+    }
+
+    private int checkOverHttp1(HttpHost host, String path) throws IOException {
+        BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", host, path);
+        request.addHeader("User-Agent", USER_AGENT);
+        // a fresh connection each time: it tests connecting too, and no stale pooled connection
+        // (closed by the backend since the last check) can fail a check of a healthy address
+        request.addHeader("Connection", "close");
+        return client.execute(host, request, response -> {
+            EntityUtils.consume(response.getEntity());
+            return response.getCode();
+        });
+    }
+
+    /** Over HTTP/2 (prior knowledge for {@code http}, ALPN {@code h2} for {@code https}), one stream on a kept connection. */
+    private int checkOverHttp2(HttpHost host, String path) throws IOException {
+        CloseableHttpAsyncClient h2 = http2Client();
+        if (h2 == null) {
+            throw new IOException("the health checker is closing");
+        }
+        SimpleHttpRequest request = SimpleRequestBuilder.get().setHttpHost(host).setPath(path)
+                .addHeader("User-Agent", USER_AGENT).build();
+        Future<SimpleHttpResponse> answer = h2.execute(request, null);
+        try {
+            return answer.get(timeout.toMilliseconds() * 2, TimeUnit.MILLISECONDS).getCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new InterruptedIOException("no answer within " + timeout.toMilliseconds() * 2 + " ms");
+        }
+    }
+
+    private synchronized CloseableHttpAsyncClient http2Client() {
+        if (http2Client == null && !closed) {
+            http2Client = HttpAsyncClients.customHttp2()
+                    .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                    .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(timeout).setResponseTimeout(timeout).build())
+                    .setH2Config(H2Config.custom().setPushEnabled(false).build())
+                    .setThreadFactory(task -> {
+                        Thread t = new Thread(task, "hostproxy-health-check-h2");
+                        t.setDaemon(true);
+                        http2Threads.add(t);
+                        return t;
+                    })
+                    .disableRedirectHandling()
+                    .disableAutomaticRetries()
+                    .disableCookieManagement()
+                    .disableAuthCaching()
+                    .build();
+            http2Client.start();
+        }
+        return http2Client;
     }
 
     long passed() {
@@ -223,5 +290,20 @@ final class HealthChecker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         client.close(CloseMode.IMMEDIATE);
+        CloseableHttpAsyncClient h2;
+        synchronized (this) {
+            closed = true;
+            h2 = http2Client;
+        }
+        if (h2 != null) {
+            h2.close(CloseMode.IMMEDIATE);
+            try {
+                for (Thread t : http2Threads) {
+                    t.join(5_000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package hostproxy.upstream;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.BackendTarget;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.RouteOption;
@@ -26,15 +27,16 @@ public final class HealthChecks {
             for (Map.Entry<String, BackendTarget> route : routes.targets().entrySet()) {
                 BackendTarget t = route.getValue();
                 if (t.host().equals(name)) {
-                    return check(t.scheme(), t.port(), pathFor(config, routes, route.getKey()));
+                    return check(t.scheme(), t.port(), pathFor(config, routes, route.getKey()), t.protocol());
                 }
             }
             for (String label : routes.lines().keySet()) { // template backends with a line of their own
                 if (routes.target(label) == null && config.backendHost().replace("{label}", label).equals(name)) {
-                    return check(config.backendScheme(), config.backendPort(), pathFor(config, routes, label));
+                    return check(config.backendScheme(), config.backendPort(), pathFor(config, routes, label),
+                            config.backendProtocol());
                 }
             }
-            return check(config.backendScheme(), config.backendPort(), config.healthCheckPath());
+            return check(config.backendScheme(), config.backendPort(), config.healthCheckPath(), config.backendProtocol());
         };
     }
 
@@ -57,7 +59,7 @@ public final class HealthChecks {
         return options.get(RouteOption.HEALTH_CHECK_PATH, config.healthCheckPath());
     }
 
-    private static HealthCheck check(String scheme, int port, String path) {
-        return path.isEmpty() ? null : new HealthCheck(scheme, port, path);
+    private static HealthCheck check(String scheme, int port, String path, BackendProtocol protocol) {
+        return path.isEmpty() ? null : new HealthCheck(scheme, port, path, protocol);
     }
 }

@@ -1,11 +1,26 @@
 package hostproxy.containers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.grpc.InteropCases;
 import hostproxy.it.support.grpc.InteropServer;
+import hostproxy.it.support.grpc.Recorder;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.integration.Payload;
+import io.grpc.testing.integration.ResponseParameters;
+import io.grpc.testing.integration.SimpleRequest;
+import io.grpc.testing.integration.SimpleResponse;
+import io.grpc.testing.integration.StreamingOutputCallRequest;
+import io.grpc.testing.integration.StreamingOutputCallResponse;
+import io.grpc.testing.integration.TestServiceGrpc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -111,6 +126,124 @@ class GrpcCT extends ContainerScenario {
     void cancelAfterFirstResponse() throws Exception {
         notOnWildFly(FULL_DUPLEX);
         cases.cancelAfterFirstResponse();
+    }
+
+    /**
+     * A call that streams for 3 s, longer than the suite's {@code responseTimeout} (1 s) and
+     * {@code clientIdleTimeout} (2 s), each one way only: first the client sends nothing while the
+     * backend's responses flow (every 400 ms, its request still open), then the backend says nothing
+     * while the client's messages flow (every 400 ms). Neither timeout cuts a stream that moves.
+     */
+    @Test
+    void aFullDuplexCallThatMovesOneWayAtATimeIsNotCutByTimeouts() throws Exception {
+        notOnWildFly(FULL_DUPLEX);
+        Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
+        StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
+                .withDeadlineAfter(30, TimeUnit.SECONDS).fullDuplexCall(responses);
+        StreamingOutputCallRequest.Builder flowing = StreamingOutputCallRequest.newBuilder();
+        for (int i = 0; i < 8; i++) {
+            flowing.addResponseParameters(ResponseParameters.newBuilder().setSize(100 + i).setIntervalUs(400_000));
+        }
+        requests.onNext(flowing.build());
+        for (int i = 0; i < 8; i++) {
+            assertEquals(100 + i, responses.take().getPayload().getBody().size(), "response " + i);
+        }
+        StreamingOutputCallRequest quiet = StreamingOutputCallRequest.newBuilder()
+                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[10]))).build();
+        for (int i = 0; i < 8; i++) {
+            requests.onNext(quiet); // asks for no response
+            Thread.sleep(400); // the pace of the client's messages, the point of the test
+        }
+        requests.onNext(StreamingOutputCallRequest.newBuilder().addResponseParameters(ResponseParameters.newBuilder().setSize(7)).build());
+        assertEquals(7, responses.take().getPayload().getBody().size());
+        requests.onCompleted();
+        responses.awaitEnd();
+        responses.assertOk();
+        assertEquals(9, responses.count());
+    }
+
+    /**
+     * A route's own {@code responseTimeout} (5 s, longer than the suite's 1 s) holds over HTTP/2 too:
+     * HttpClient 5.6 applies none to an HTTP/2 connection, so the relay times such attempts itself.
+     */
+    @Test
+    void aRoutesLongerResponseTimeoutHoldsForAnHttp2Backend() throws Exception {
+        ManagedChannel slow = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(), InsecureChannelCredentials.create())
+                .overrideAuthority("grpcmany.proxy.test:" + ContainerSuite.port()).build(); // responseTimeout=5s (SuiteRoutes)
+        try {
+            StreamingOutputCallRequest.Builder request = StreamingOutputCallRequest.newBuilder();
+            for (int i = 0; i < 2; i++) {
+                request.addResponseParameters(ResponseParameters.newBuilder().setSize(10).setIntervalUs(1_500_000));
+            }
+            Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
+            TestServiceGrpc.newStub(slow).withDeadlineAfter(30, TimeUnit.SECONDS).streamingOutputCall(request.build(), responses);
+            responses.awaitEnd();
+            responses.assertOk();
+            assertEquals(2, responses.count());
+        } finally {
+            slow.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A stream of many small messages both ways, as chat or telemetry streams are: 2,000 requests of
+     * 10 bytes, each answered by 10 bytes before the next goes. Small DATA frames are what a
+     * container's HTTP/2 overhead protection counts against a connection.
+     */
+    @Test
+    void twoThousandSmallMessagesEachWayOnOneStream() throws Exception {
+        notOnWildFly(FULL_DUPLEX);
+        Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
+        StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS).fullDuplexCall(responses);
+        StreamingOutputCallRequest small = StreamingOutputCallRequest.newBuilder()
+                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[10])))
+                .addResponseParameters(ResponseParameters.newBuilder().setSize(10)).build();
+        for (int i = 0; i < 2000; i++) {
+            requests.onNext(small);
+            assertEquals(10, responses.take().getPayload().getBody().size(), "response " + i);
+        }
+        requests.onCompleted();
+        responses.awaitEnd();
+        responses.assertOk();
+    }
+
+    /** 500 calls in flight at once on one channel (one HTTP/2 connection to the proxy), each answered as asked. */
+    @Test
+    void fiveHundredConcurrentCallsOnOneChannel() throws Exception {
+        ManagedChannel many = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(), InsecureChannelCredentials.create())
+                .overrideAuthority("grpcmany.proxy.test:" + ContainerSuite.port()).build(); // connectTimeout=30s (SuiteRoutes)
+        try {
+            TestServiceGrpc.TestServiceFutureStub stub = TestServiceGrpc.newFutureStub(many).withDeadlineAfter(60, TimeUnit.SECONDS);
+            List<ListenableFuture<SimpleResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                calls.add(stub.unaryCall(SimpleRequest.newBuilder().setResponseSize(1000 + i)
+                        .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[1024]))).build()));
+            }
+            for (int i = 0; i < 500; i++) {
+                assertEquals(1000 + i, calls.get(i).get(60, TimeUnit.SECONDS).getPayload().getBody().size(), "call " + i);
+            }
+        } finally {
+            many.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A 4 MiB message each way (over grpc-java's default limit of 4 MiB per message, raised on both ends). */
+    @Test
+    void fourMebibyteMessagesEachWay() throws Exception {
+        ManagedChannel big = Grpc.newChannelBuilderForAddress("grpcsvc.proxy.test", ContainerSuite.port(),
+                InsecureChannelCredentials.create()).maxInboundMessageSize(InteropServer.MAX_MESSAGE).build();
+        try {
+            byte[] body = new byte[4 << 20];
+            new Random(20).nextBytes(body);
+            SimpleResponse response = TestServiceGrpc.newBlockingStub(big).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .unaryCall(SimpleRequest.newBuilder().setResponseSize(4 << 20)
+                            .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(body))).build());
+            assertEquals(4 << 20, response.getPayload().getBody().size());
+            assertArrayEquals(body, server.lastUnaryPayload(), "the backend got the request's message, byte for byte");
+        } finally {
+            big.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
 
     /**

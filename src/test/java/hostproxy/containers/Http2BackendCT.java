@@ -1,5 +1,9 @@
 package hostproxy.containers;
 
+import java.nio.charset.StandardCharsets;
+import hostproxy.it.support.Field;
+import hostproxy.it.support.RawResponse;
+import hostproxy.it.support.RawClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -56,6 +60,27 @@ class Http2BackendCT extends ContainerScenario {
     private static HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://h2app.proxy.test:" + ContainerSuite.port() + path))
                 .timeout(Duration.ofSeconds(20));
+    }
+
+    /**
+     * A request's trailer fields reach the backend, here as an HTTP/2 HEADERS frame after the body;
+     * one the trailers' own {@code Connection} names does not (RFC 9110 §6.5, §7.6.1). (Tomcat hands
+     * over only the names its connector's {@code allowedTrailerHeaders} lists: the suite's lists
+     * {@code x-checksum}, {@code x-private} and {@code connection}.)
+     */
+    @Test
+    void aRequestsTrailersReachTheBackend() throws Exception {
+        RawResponse r;
+        try (RawClient c = new RawClient(ContainerSuite.port())) {
+            c.send("POST /echo HTTP/1.1\nHost: h2app.proxy.test\nTransfer-Encoding: chunked\nConnection: close", null);
+            c.sendRaw("5\r\nhello\r\n0\r\nx-checksum: 5d41402a\r\nx-private: 1\r\nconnection: x-private\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            r = c.read();
+        }
+        assertEquals(200, r.status(), r.text());
+        assertEquals("hello", r.text());
+        Http2Backend.Received got = backend.take();
+        assertEquals(List.of(new Field("x-checksum", "5d41402a")), got.trailers());
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SuiteRoutes {
     private static final int PORT = Backends.PORT;
-    /** FrontDoorCT's routes, and RelayStressCT's. */
+    /** FrontDoorCT's routes, RelayStressCT's, GrpcCT's and GrpcFaultsCT's. */
     static final String BASE = String.join("\n",
             "# label   target                     options",
             "guarded   http://alpha:" + PORT + "      allowedClients=198.51.100.0/24",
@@ -25,6 +25,9 @@ final class SuiteRoutes {
             "sticky    http://replicas:" + PORT + "   sticky=cookie",
             "cutoff    http://cut:" + PORT + "        maxBodySize=1KB",
             "stress    http://alpha:" + PORT + "      responseTimeout=30s",
+            "grpcsilent h2c://grpcsilent:" + PORT + " responseTimeout=30s",
+            "grpcdying h2c://grpcdying:" + PORT,
+            "grpcmany  h2c://grpcsvc:" + PORT + "     connectTimeout=30s responseTimeout=5s",
             "");
     private static final AtomicInteger VERSIONS = new AtomicInteger();
     private static Path mount;

@@ -18,7 +18,8 @@ final class TomcatTuning {
      * The adapter binds its connector on every interface and offers no address property: replace it
      * with one on the same port bound to 127.0.0.1 only, and with
      * {@code encodedSolidusHandling="passthrough"} as conf/tomcat/server.xml sets it, and HTTP/2
-     * over cleartext (h2c, by upgrade or prior knowledge) as a connector with {@code Http2Protocol} has.
+     * over cleartext (h2c, by upgrade or prior knowledge) as a connector with {@code Http2Protocol} has,
+     * tuned as there for gRPC.
      */
     static void loopbackConnector(Object embedded) throws LifecycleException {
         Tomcat tomcat = (Tomcat) embedded;
@@ -31,9 +32,13 @@ final class TomcatTuning {
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
         connector.setEncodedSolidusHandling("passthrough");
-        connector.addUpgradeProtocol(new Http2Protocol());
+        connector.setProperty("allowedTrailerHeaders", "x-checksum,x-private,connection"); // Http2BackendCT
+        Http2Protocol http2 = new Http2Protocol();
+        http2.setOverheadDataThreshold(0); // as conf/tomcat/server.xml: gRPC's small messages are no attack
+        http2.setOverheadWindowUpdateThreshold(0);
+        connector.addUpgradeProtocol(http2);
         service.addConnector(connector);
         tomcat.setConnector(connector);
-        LOG.info(() -> "Tomcat connector: 127.0.0.1:" + port + ", encodedSolidusHandling=passthrough, h2c");
+        LOG.info(() -> "Tomcat connector: 127.0.0.1:" + port + ", encodedSolidusHandling=passthrough, h2c (tuned for gRPC)");
     }
 }

@@ -95,7 +95,7 @@ class AccessLogIT {
         assertEquals(List.of("3f2c-abc.7"), got.headers("X-Request-Id"));
         String line = logLineWith("/with-id");
         assertTrue(line.contains("id=3f2c-abc.7 backend=alpha address=127.0.0.11 upstream="), line);
-        assertTrue(line.matches(".* upstream=\\d+ms retries=0 error=-$"), line);
+        assertTrue(line.matches(".* upstream=\\d+ms retries=0 error=- grpc=-$"), line);
         java.util.regex.Matcher total = java.util.regex.Pattern.compile(" 200 \\S+ (\\d+)ms id=").matcher(line);
         assertTrue(total.find(), line);
         assertTrue(Long.parseLong(total.group(1)) <= tookMillis + 1,
@@ -126,6 +126,23 @@ class AccessLogIT {
         assertNotEquals("err-42", generated.header("X-Request-Id"));
     }
 
+    /**
+     * A gRPC call hostproxy cannot relay gets gRPC's answer (GrpcCT tries it with grpc-java over
+     * HTTP/2); over HTTP/1.1 without {@code TE: trailers} its status is in the head. Logged with it.
+     */
+    @Test
+    void aGrpcCallsStatusIsLogged() throws Exception {
+        RawResponse r = RawClient.exchange(proxy.port(), "POST /grpc.testing.TestService/EmptyCall HTTP/1.1\n"
+                + "Host: nosuch-grpc\nContent-Type: application/grpc\nContent-Length: 0\nConnection: close");
+        assertEquals(200, r.status(), r.text());
+        assertEquals("application/grpc", r.header("Content-Type"));
+        assertEquals("14", r.header("grpc-status"), "UNAVAILABLE");
+        assertEquals("no backend named nosuch-grpc", r.header("grpc-message"));
+        assertEquals(0, r.body().length);
+        String line = logLineWith("/grpc.testing.TestService/EmptyCall");
+        assertTrue(line.matches(".* 200 .* error=no_such_backend grpc=14$"), line);
+    }
+
     @Test
     void aNameOutsideBackendNetworksIsLoggedUnderItsNameWithItsKind() throws Exception {
         RawResponse r = RawClient.exchange(proxy.port(), "GET /outside HTTP/1.1\nHost: beta\nConnection: close");
@@ -142,7 +159,7 @@ class AccessLogIT {
             String line = logLineWith("/echo?logged");
             assertTrue(line.contains(" 101 "), line);
             assertTrue(line.matches(".* backend=echo address=" + Pattern.quote(ECHO_ADDRESS)
-                    + " upstream=\\d+ms retries=0 error=-$"), line);
+                    + " upstream=\\d+ms retries=0 error=- grpc=-$"), line);
         }
     }
 
@@ -152,7 +169,7 @@ class AccessLogIT {
         proxy.dns().set("allrefuse", "127.0.0.14", "127.0.0.24");
         RawResponse plain = RawClient.exchange(proxy.port(), "GET /refused-plain HTTP/1.1\nHost: allrefuse\nConnection: close");
         assertEquals(502, plain.status(), plain.text());
-        String expected = ".* backend=allrefuse address=127\\.0\\.0\\.(14|24) upstream=-ms retries=2 error=refused$";
+        String expected = ".* backend=allrefuse address=127\\.0\\.0\\.(14|24) upstream=-ms retries=2 error=refused grpc=-$";
         String plainLine = logLineWith("/refused-plain");
         assertTrue(plainLine.matches(expected), plainLine);
         RawResponse handshake = RawClient.exchange(proxy.port(), "GET /refused-ws HTTP/1.1\nHost: allrefuse\n"

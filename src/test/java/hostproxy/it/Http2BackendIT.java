@@ -10,6 +10,7 @@ import hostproxy.it.support.ProxyServer;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -59,6 +60,27 @@ class Http2BackendIT {
     private HttpRequest.Builder toProxy(String path) {
         return HttpRequest.newBuilder(URI.create("http://h2app.proxy.test:" + proxy.port() + path))
                 .timeout(Duration.ofSeconds(20));
+    }
+
+    /**
+     * Active health checks of an HTTP/2 backend speak HTTP/2 (the backend answers nothing over
+     * HTTP/1.1): it passes them, and takes traffic.
+     */
+    @Test
+    void healthChecksOfAnHttp2BackendGoOverHttp2() throws Exception {
+        try (ProxyServer checked = ProxyServer.start(Map.of("routes", "h2app=h2c://h2app:" + Backends.PORT,
+                "healthCheckPath", "/bytes/3", "healthCheckInterval", "300ms", "healthCheckTimeout", "1s"))) {
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://h2app.proxy.test:" + checked.port()
+                    + "/bytes/5")).timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+            assertArrayEquals(Http2Backend.bytes(5), r.body());
+            Http2Backend.Received check = backend.take();
+            for (int i = 0; i < 10 && !check.target().equals("/bytes/3"); i++) {
+                check = backend.take(); // the request's own, or another check's
+            }
+            assertEquals("HTTP/2.0", check.protocol());
+            assertEquals("hostproxy-health-check", check.header("User-Agent"));
+        }
     }
 
     @Test

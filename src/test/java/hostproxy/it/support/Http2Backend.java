@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
  * knowledge, no HTTP/1.1 at all), on a loopback address. {@code GET /bytes/N} answers N bytes of
  * {@link #bytes(int)}; {@code POST /echo} answers the request's body, with the trailer field
  * {@code x-length} (the body's length) when the request asks {@code /echo?trailers}. It records every
- * request as it arrived, with the protocol it came in and the connection that carried it.
+ * request as it arrived, with the protocol it came in, the connection that carried it and its trailers.
  */
 public final class Http2Backend implements AutoCloseable {
     /**
@@ -34,7 +34,7 @@ public final class Http2Backend implements AutoCloseable {
      * @param connection which connection carried it (Jetty's id of the connection)
      */
     public record Received(String protocol, String method, String authority, String target, List<Field> headers,
-            byte[] body, String connection) {
+            byte[] body, String connection, List<Field> trailers) {
         public String header(String name) {
             return HttpWire.first(headers, name);
         }
@@ -56,8 +56,12 @@ public final class Http2Backend implements AutoCloseable {
                 byte[] body = bytesOf(Content.Source.asByteBuffer(request));
                 String target = request.getHttpURI().getPathQuery();
                 List<Field> headers = request.getHeaders().stream().map(f -> new Field(f.getName(), f.getValue())).toList();
+                HttpFields trailerFields = request.getTrailers();
+                List<Field> trailers = trailerFields == null ? List.of()
+                        : trailerFields.stream().map(f -> new Field(f.getName(), f.getValue())).toList();
                 received.add(new Received(request.getConnectionMetaData().getProtocol(), request.getMethod(),
-                        request.getHttpURI().getAuthority(), target, headers, body, request.getConnectionMetaData().getId()));
+                        request.getHttpURI().getAuthority(), target, headers, body, request.getConnectionMetaData().getId(),
+                        trailers));
                 byte[] answer;
                 if (request.getMethod().equals("POST") && (target.equals("/echo") || target.equals("/echo?trailers"))) {
                     answer = body;

@@ -26,10 +26,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * client cancelled.
  */
 public final class InteropServer implements AutoCloseable {
+    /** Messages up to this size are taken (grpc-java's default is 4 MiB, which a 4 MiB payload's message exceeds). */
+    public static final int MAX_MESSAGE = 16 * 1024 * 1024;
     private final Server server;
     private final String host;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
+    private final InteropService service;
     private final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
     private final AtomicInteger cancelled = new AtomicInteger();
 
@@ -37,9 +40,11 @@ public final class InteropServer implements AutoCloseable {
         this.host = host;
         this.executor = Executors.newCachedThreadPool(named("grpc-interop-server"));
         this.timer = Executors.newSingleThreadScheduledExecutor(named("grpc-interop-timer"));
+        this.service = new InteropService(timer);
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(host), port))
                 .executor(executor)
-                .addService(ServerInterceptors.intercept(new InteropService(timer), new EchoMetadata(), new Witness()))
+                .maxInboundMessageSize(MAX_MESSAGE)
+                .addService(ServerInterceptors.intercept(service, new EchoMetadata(), new Witness()))
                 .build()
                 .start();
     }
@@ -54,6 +59,21 @@ public final class InteropServer implements AutoCloseable {
         return new InteropServer(host, port);
     }
 
+    /**
+     * A server in a process of its own, which a test can kill hard ({@code SIGKILL}) mid-call:
+     * {@code java -cp <test classpath> hostproxy.it.support.grpc.InteropServer HOST PORT}. It prints
+     * {@code ready} once it serves, and exits when its standard input ends (the test JVM is gone).
+     */
+    public static void main(String[] args) throws Exception {
+        try (InteropServer server = start(args[0], Integer.parseInt(args[1]))) {
+            System.out.println("ready " + server.port());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // nothing to read: waits for the end of the input
+            }
+        }
+    }
+
     public String host() {
         return host;
     }
@@ -65,6 +85,11 @@ public final class InteropServer implements AutoCloseable {
     /** The request metadata of the last call that reached the service, or {@code null}. */
     public Metadata lastHeaders() {
         return lastHeaders.get();
+    }
+
+    /** The payload the last {@code UnaryCall} carried, as the service got it. */
+    public byte[] lastUnaryPayload() {
+        return service.lastUnaryPayload().toByteArray();
     }
 
     /** Calls that ended by the client's cancel (or deadline) as the server saw it: an RST_STREAM. */

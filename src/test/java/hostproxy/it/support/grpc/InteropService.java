@@ -18,6 +18,7 @@ import io.grpc.testing.integration.TestServiceGrpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The interop server's {@code grpc.testing.TestService}, as gRPC's interop test descriptions have it
@@ -27,9 +28,15 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class InteropService extends TestServiceGrpc.TestServiceImplBase {
     private final ScheduledExecutorService timer;
+    private final AtomicReference<ByteString> lastUnaryPayload = new AtomicReference<>(ByteString.EMPTY);
 
     InteropService(ScheduledExecutorService timer) {
         this.timer = timer;
+    }
+
+    /** The payload of the last {@code UnaryCall}, as the service got it. */
+    ByteString lastUnaryPayload() {
+        return lastUnaryPayload.get();
     }
 
     @Override
@@ -40,6 +47,7 @@ final class InteropService extends TestServiceGrpc.TestServiceImplBase {
 
     @Override
     public void unaryCall(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+        lastUnaryPayload.set(request.getPayload().getBody());
         if (request.hasResponseStatus()) {
             out.onError(status(request.getResponseStatus()).asRuntimeException());
             return;

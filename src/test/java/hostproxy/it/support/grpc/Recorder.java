@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What a call's response stream delivered: its messages as they come, then its status. Every wait is bounded. */
-final class Recorder<T> implements StreamObserver<T> {
+public final class Recorder<T> implements StreamObserver<T> {
     private static final long WAIT_SECONDS = 30;
 
     private final BlockingQueue<T> messages = new LinkedBlockingQueue<>();
@@ -38,7 +38,7 @@ final class Recorder<T> implements StreamObserver<T> {
     }
 
     /** The next message not taken yet, waiting for it. */
-    T take() throws InterruptedException {
+    public T take() throws InterruptedException {
         T message = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         if (message == null) {
             throw new AssertionError("no message within " + WAIT_SECONDS + " s (call ended: " + status + ")");
@@ -47,25 +47,25 @@ final class Recorder<T> implements StreamObserver<T> {
     }
 
     /** Messages received in all, taken or not. */
-    int count() {
+    public int count() {
         return count.get();
     }
 
-    void awaitEnd() throws InterruptedException {
+    public void awaitEnd() throws InterruptedException {
         if (!ended.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
             throw new AssertionError("the call did not end within " + WAIT_SECONDS + " s");
         }
     }
 
-    Status status() {
+    public Status status() {
         return status;
     }
 
-    void assertOk() {
+    public void assertOk() {
         assertStatus(Status.Code.OK);
     }
 
-    void assertStatus(Status.Code code) {
+    public void assertStatus(Status.Code code) {
         assertEquals(code, status.getCode(), "status " + status);
     }
 }
