@@ -21,7 +21,7 @@ from datetime import datetime
 DNS_REFRESH_S = 5          # hostproxy's dnsRefresh (the default the rehearsal runs with)
 KILL_MARGIN_S = 3          # after a killed replica left DNS, until the proxy's refresh has surely seen it
 ACCESS = re.compile(r'^(\S+) \[([^\]]+)\] "([^"]*)" (\d{3}) (\S+) (\d+)ms id=(\S+) backend=(\S+) address=(\S+) '
-                    r'upstream=(\S+)ms retries=(\S+) error=(\S+)')
+                    r'upstream=(\S+)ms retries=(\S+) error=(\S+)(?: grpc=(\S+))?')
 JUL = re.compile(r'^(\d\d-\w\w\w-\d{4} \d\d:\d\d:\d\d\.\d+) (SEVERE|WARNING|INFO|FINE\w*) \[([^\]]*)\] (\S+) (.*)$')
 GC = re.compile(r'^\[([^\]]+)\]\[[^\]]*\] GC\(\d+\) (Pause [^(]+?)(?: \([^)]*\))* (\d+)([KMG])->(\d+)([KMG])\((\d+)([KMG])\)')
 
@@ -67,7 +67,7 @@ class Run:
                     if m:
                         self.access.setdefault(m.group(7), []).append(
                             {"status": int(m.group(4)), "ms": int(m.group(6)), "address": m.group(9), "error": m.group(12),
-                             "request": m.group(3)})
+                             "request": m.group(3), "grpc": m.group(13) or "-"})
         self.log_records = self.read_jul(logs)
         self.gc = self.read_gc(os.path.join(logs, "gc.log"))
         self.start = min([p["t"] for p in self.phases] or [0])
@@ -433,7 +433,8 @@ def main():
             lines = run.access.get(x["id"], [])
             out.append("- %s %s %s at +%.1f s (%d ms): %s; proxy: %s" % (
                 x["kind"], x["id"], x["host"], (x["t0"] - run.start) / 1000.0, x["t1"] - x["t0"], x["detail"],
-                "; ".join("%d %s address=%s error=%s" % (l["status"], l["request"], l["address"], l["error"]) for l in lines) or "no access-log line"))
+                "; ".join("%d %s address=%s error=%s grpc=%s" % (l["status"], l["request"], l["address"], l["error"], l["grpc"])
+                          for l in lines) or "no access-log line"))
     if not args.ci:
         attributed, not_attributed = severe_lines(run)
         if not_attributed:

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <li>at 60 % a new replica takes traffic for 8 s, then hangs: it reads requests and answers none
  *     (health checks included); 20 s later it is killed, and leaves DNS, as a dead container.</li>
  * </ul>
- * And on the service {@code grpc} (no health checks: an HTTP/2-only backend cannot answer them):
+ * And on the service {@code grpc} (no health checks: a gRPC server answers a plain GET with an error):
  * <ul>
  * <li>every 45 s a replica replaced (a new one added, an old one drained:
  *     GOAWAY, its calls under way finished);</li>

@@ -46,7 +46,7 @@ final class RoutesEditor extends Load {
                 + "app      -    healthCheckPath=/health   responseTimeout=" + (v % 2 == 0 ? "60s" : "59s") + "\n"
                 + "slow     -    healthCheckPath=/health   responseTimeout=" + (v % 3 == 0 ? "30s" : "31s") + "\n"
                 + "broken   -    healthCheckPath=/health\n"
-                // gRPC over HTTP/2 with prior knowledge; no health checks: they go over HTTP/1.1, which it does not speak
+                // gRPC over HTTP/2 with prior knowledge; no health checks: a gRPC server answers a plain GET with an error
                 + "grpc     h2c://grpc:" + backendPort + "   responseTimeout=" + (v % 2 == 0 ? "60s" : "59s") + "\n"
                 // a route no traffic uses, to a host no other route or request names: a route whose target
                 // is a backend in use (http://app:...) makes the proxy look that backend up afresh, its
