@@ -3,15 +3,18 @@ package hostproxy;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.regex.Pattern;
 
 /**
- * A gRPC call's {@code grpc-timeout} (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md: at most 8 digits and a unit, {@code H}
- * hours, {@code M} minutes, {@code S} seconds, {@code m} milli-, {@code u} micro-, {@code n}
- * nanoseconds): the client gives up after it, so hostproxy waits for the backend no longer either,
- * and answers {@code DEADLINE_EXCEEDED} itself when the backend is silent that long. The field still
- * goes to the backend, which bounds its own work by it.
+ * A gRPC call's {@code grpc-timeout}: at most 8 digits and a unit, {@code H} hours, {@code M}
+ * minutes, {@code S} seconds, {@code m} milli-, {@code u} micro-, {@code n} nanoseconds
+ * (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md). The client gives up after it,
+ * so hostproxy waits no longer either: it is the attempt's response timeout when shorter (a silence
+ * that long, either way, answers {@code DEADLINE_EXCEEDED}). The field goes on to the backend as the
+ * client sent it, which bounds the backend's work by it.
  */
 final class GrpcDeadline {
+    private static final Pattern FORMAT = Pattern.compile("[0-9]{1,8}[HMSmun]");
     private GrpcDeadline() {
     }
 
@@ -22,7 +25,7 @@ final class GrpcDeadline {
     }
 
     static Duration parse(String value) {
-        if (!value.matches("[0-9]{1,8}[HMSmun]")) {
+        if (!FORMAT.matcher(value).matches()) {
             return null;
         }
         long amount = Long.parseLong(value.substring(0, value.length() - 1));

@@ -15,11 +15,11 @@ import java.util.Map;
  * {@code grpc-status} and {@code grpc-message}), as Envoy answers one, instead of an HTTP error a gRPC
  * client can only report as {@code INTERNAL} or {@code UNKNOWN}. Codes follow gRPC's HTTP-to-gRPC
  * mapping (https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md), except where
- * a proxy knows better: a timeout is {@code DEADLINE_EXCEEDED}, a body over the limit or an overload
- * {@code RESOURCE_EXHAUSTED}.
+ * a proxy knows better: a response timeout is {@code DEADLINE_EXCEEDED}, a body over the limit or an
+ * overload {@code RESOURCE_EXHAUSTED}.
  */
 final class GrpcErrors {
-    static final int DEADLINE_EXCEEDED = 4;
+    private static final int DEADLINE_EXCEEDED = 4;
     private static final int UNKNOWN = 2;
     private static final int PERMISSION_DENIED = 7;
     private static final int RESOURCE_EXHAUSTED = 8;
@@ -47,6 +47,9 @@ final class GrpcErrors {
     static int code(ProxyError error) {
         if (error.kind().equals("overloaded")) {
             return RESOURCE_EXHAUSTED;
+        }
+        if (error.kind().equals("connect_timeout")) {
+            return UNAVAILABLE; // nothing reached the backend: a client may retry it (gRPC retries UNAVAILABLE)
         }
         return switch (error.status()) {
             case 400 -> INTERNAL;

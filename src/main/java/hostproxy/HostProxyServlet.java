@@ -131,7 +131,7 @@ public final class HostProxyServlet extends HttpServlet {
                 Trace t = exchange.trace();
                 proxy.metrics().exchange(exchange.method(), t.backend(), response.getStatus(), failure,
                         System.nanoTime() - start, t.retries());
-                if (t.grpcStatus() != null) {
+                if (GrpcErrors.isGrpc(request)) {
                     proxy.metrics().grpcCall(t.backend(), t.grpcStatus());
                 }
                 AccessLogAttributes.set(request, exchange, failure);

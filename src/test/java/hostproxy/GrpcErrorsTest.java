@@ -3,8 +3,10 @@ package hostproxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import hostproxy.relay.BackendFailures;
 import hostproxy.relay.ProxyError;
 import java.time.Duration;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** gRPC's codes for hostproxy's errors, the message's encoding, and {@code grpc-timeout}. */
@@ -15,6 +17,8 @@ class GrpcErrorsTest {
         assertEquals(14, GrpcErrors.code(ProxyError.unavailable("no healthy address", 5)), "UNAVAILABLE");
         assertEquals(4, GrpcErrors.code(new ProxyError(504, "did not respond in time", null)), "DEADLINE_EXCEEDED");
         assertEquals(4, GrpcErrors.code(new ProxyError(408, "the request body did not arrive in time")));
+        assertEquals(14, GrpcErrors.code(BackendFailures.classify(new ConnectTimeoutException("no"), "api")),
+                "UNAVAILABLE: nothing reached the backend, a client may try again");
         assertEquals(8, GrpcErrors.code(new ProxyError(413, "request body larger than 1024 bytes")), "RESOURCE_EXHAUSTED");
         assertEquals(8, GrpcErrors.code(ProxyError.overloaded("too many exchanges")), "RESOURCE_EXHAUSTED");
         assertEquals(7, GrpcErrors.code(new ProxyError(403, "client may not use this service")), "PERMISSION_DENIED");

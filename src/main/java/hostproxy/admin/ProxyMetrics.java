@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.apache.hc.client5.http.HttpRoute;
@@ -149,12 +150,13 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     /**
-     * One gRPC call ended with this {@code grpc-status} (the backend's, or hostproxy's own answer). A
-     * value that is not one of gRPC's codes (0 to 16) counts as {@code other}, so that a backend cannot
-     * grow the label's values without bound.
+     * One gRPC call ended with this {@code grpc-status} (the backend's, or hostproxy's own answer), or
+     * without one ({@code null}: counted as {@code none}: a reset stream, a cancel, a backend that
+     * answered plain HTTP). A value that is not one of gRPC's codes (0 to 16) counts as {@code other},
+     * so that a backend cannot grow the label's values without bound.
      */
     public void grpcCall(String backend, String grpcStatus) {
-        String code = grpcStatus.matches("1[0-6]|[0-9]") ? grpcStatus : "other";
+        String code = grpcStatus == null ? "none" : GRPC_CODE.matcher(grpcStatus).matches() ? grpcStatus : "other";
         grpcCalls.computeIfAbsent(new GrpcKey(backendLabel(backend), code), k ->
                 Counter.builder("hostproxy.grpc.calls").description("gRPC calls ended, by backend and grpc-status")
                         .tags("backend", k.backend(), "grpc_status", k.code()).register(registry)).increment();
@@ -177,6 +179,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
     private final Map<GrpcKey, Counter> grpcCalls = new ConcurrentHashMap<>();
+    private static final Pattern GRPC_CODE = Pattern.compile("1[0-6]|[0-9]");
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Timers> timers = new ConcurrentHashMap<>();
 

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.async.AsyncExecRuntime;
 import org.apache.hc.core5.concurrent.FutureCallback;
@@ -55,6 +56,9 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     private volatile boolean cancelled;
     /** When a byte last went to or came from the backend ({@link SilenceTimer}); 0 before the request went out. */
     private volatile long lastMoved;
+    /** The attempt's connection was given back or dropped: nothing of it is left to time. */
+    private volatile boolean settled;
+    private volatile ScheduledFuture<?> silenceCheck;
 
     BackendCall(Upstreams upstreams, Endpoint endpoint, Receiver receiver, ResponseRoom room) {
         this.upstreams = upstreams;
@@ -91,8 +95,28 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         return lastMoved;
     }
 
-    boolean isOver() {
-        return over.get();
+    /**
+     * Whether its connection was given back or dropped. Its response may be over before (a backend
+     * that answered without reading the whole request): until then, silence still counts.
+     */
+    boolean settled() {
+        return settled;
+    }
+
+    /** The next silence check of this attempt, cancelled once it is settled (so that no finished exchange waits in the timer). */
+    void silenceCheck(ScheduledFuture<?> check) {
+        silenceCheck = check;
+        if (settled) {
+            check.cancel(false);
+        }
+    }
+
+    private void settle() {
+        settled = true;
+        ScheduledFuture<?> check = silenceCheck;
+        if (check != null) {
+            check.cancel(false);
+        }
     }
 
     /** Silent too long ({@link SilenceTimer}): fails as a socket timeout would, and is dropped with its connection. */
@@ -120,6 +144,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     void drop() {
         cancelled = true;
         over.set(true);
+        settle();
         AsyncExecRuntime r = runtime;
         if (r != null) {
             r.discardEndpoint();
@@ -189,6 +214,7 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     /** Called by the client once it has released the attempt's connection (after the end of the response, or a failure). */
     @Override
     public void releaseResources() {
+        settle();
         release();
     }
 

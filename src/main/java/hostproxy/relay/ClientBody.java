@@ -18,10 +18,6 @@ import java.util.function.Supplier;
  */
 public record ClientBody(ServletInputStream stream, long length, boolean mayBeEmpty, long limit,
         Supplier<Map<String, String>> trailers) {
-    public ClientBody(ServletInputStream stream, long length, boolean mayBeEmpty) {
-        this(stream, length, mayBeEmpty, -1, Map::of);
-    }
-
     public ClientBody(ServletInputStream stream, long length, boolean mayBeEmpty, Supplier<Map<String, String>> trailers) {
         this(stream, length, mayBeEmpty, -1, trailers);
     }

@@ -125,7 +125,7 @@ final class ClientRequestBody implements ReadListener {
             while (!eof && !failed && queued.get() < WINDOW && in.isReady()) {
                 int n = in.read(buffer);
                 if (n < 0) {
-                    eof = true;
+                    ended();
                 } else if (n > 0) {
                     wait.readProgressed();
                     received += n;
@@ -141,10 +141,7 @@ final class ClientRequestBody implements ReadListener {
                 }
             }
             if (!eof && !failed && in.isFinished()) {
-                eof = true;
-            }
-            if (eof && !failed) {
-                trailers = trailerFields();
+                ended();
             }
             if (eof || failed) {
                 wait.readProgressed();
@@ -170,6 +167,12 @@ final class ClientRequestBody implements ReadListener {
         if (c != null && (eof || queued.get() > 0)) {
             c.requestOutput();
         }
+    }
+
+    /** The body ended: its trailers are taken before the end is marked, which the I/O thread may see at once. */
+    private void ended() {
+        trailers = trailerFields();
+        eof = true;
     }
 
     /** The client's trailer fields that may go on (RFC 9110 §6.5: hop-by-hop rules apply to them too). */

@@ -1,19 +1,20 @@
 package hostproxy.relay;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * How long one exchange has been waiting on its client: for body bytes it could take, or for the
  * client's connection to take the response. Waiting on the backend does not count, nor does a
  * client that sends nothing while its response flows.
  */
 final class ClientWait {
-    private volatile long readingSince;
+    /** Since when the body waits on the client, or 0; set from the container's and the reactor's threads. */
+    private final AtomicLong readingSince = new AtomicLong();
     private volatile long writingSince;
 
     /** The client has sent nothing more, though there is room for it. */
     void readBlocked() {
-        if (readingSince == 0) {
-            readingSince = System.nanoTime() | 1; // never 0
-        }
+        readingSince.compareAndSet(0, System.nanoTime() | 1); // never 0
     }
 
     /**
@@ -22,14 +23,15 @@ final class ClientWait {
      * Its wait starts again; a stream idle both ways is still cut off.
      */
     void responseFlowed() {
-        if (readingSince != 0) {
-            readingSince = System.nanoTime() | 1;
+        long since = readingSince.get();
+        if (since != 0) {
+            readingSince.compareAndSet(since, System.nanoTime() | 1); // not if the body came meanwhile
         }
     }
 
     /** The client sent body bytes, or its body is complete. */
     void readProgressed() {
-        readingSince = 0;
+        readingSince.set(0);
     }
 
     /** The client's connection takes no more bytes for now. */
@@ -46,13 +48,13 @@ final class ClientWait {
 
     /** Nanoseconds waited on the client so far (the longer wait of the two), 0 when not waiting. */
     long waitedNanos(long now) {
-        long r = readingSince;
+        long r = readingSince.get();
         long w = writingSince;
         return Math.max(r == 0 ? 0 : now - r, w == 0 ? 0 : now - w);
     }
 
     /** Whether the wait is on the request body (so no response has begun because of it). */
     boolean onRequestBody() {
-        return readingSince != 0;
+        return readingSince.get() != 0;
     }
 }

@@ -13,7 +13,4 @@ import hostproxy.config.BackendProtocol;
  *                 as it is relayed to (an HTTP/2-only server would fail every HTTP/1.1 check)
  */
 public record HealthCheck(String scheme, int port, String path, BackendProtocol protocol) {
-    public HealthCheck(String scheme, int port, String path) {
-        this(scheme, port, path, BackendProtocol.HTTP_1_1);
-    }
 }

@@ -3,6 +3,7 @@ package hostproxy.upstream;
 import hostproxy.config.BackendProtocol;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +19,32 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.Message;
+import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.http.nio.entity.DiscardingEntityConsumer;
+import org.apache.hc.core5.http.nio.support.BasicResponseConsumer;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -47,6 +59,8 @@ final class HealthChecker implements AutoCloseable {
     /** Threads that run checks; a check holds one for at most twice the timeout (connect, then answer). */
     private static final int THREADS = 2;
     private static final String USER_AGENT = "hostproxy-health-check";
+    /** Context attribute of an HTTP/2 check: the {@link InetAddress} it goes to. */
+    private static final String ADDRESS = "hostproxy.checkAddress";
 
     private final Duration interval;
     private final int fall;
@@ -226,7 +240,10 @@ final class HealthChecker implements AutoCloseable {
         });
     }
 
-    /** Over HTTP/2 (prior knowledge for {@code http}, ALPN {@code h2} for {@code https}), one stream on a kept connection. */
+    /**
+     * Over HTTP/2 (prior knowledge for {@code http}, ALPN {@code h2} for {@code https}) to the
+     * address itself; the body is read and dropped.
+     */
     private int checkOverHttp2(HttpHost host, String path) throws IOException {
         CloseableHttpAsyncClient h2 = http2Client();
         if (h2 == null) {
@@ -234,9 +251,13 @@ final class HealthChecker implements AutoCloseable {
         }
         SimpleHttpRequest request = SimpleRequestBuilder.get().setHttpHost(host).setPath(path)
                 .addHeader("User-Agent", USER_AGENT).build();
-        Future<SimpleHttpResponse> answer = h2.execute(request, null);
+        HttpClientContext context = HttpClientContext.create();
+        context.setAttribute(ADDRESS, host.getAddress());
+        Future<Message<HttpResponse, Void>> answer = h2.execute(SimpleRequestProducer.create(request),
+                new BasicResponseConsumer<>(new DiscardingEntityConsumer<>()), null, context, null);
+        long bound = timeout.toMilliseconds() * 2; // connect, then answer
         try {
-            return answer.get(timeout.toMilliseconds() * 2, TimeUnit.MILLISECONDS).getCode();
+            return answer.get(bound, TimeUnit.MILLISECONDS).getHead().getCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
@@ -244,15 +265,32 @@ final class HealthChecker implements AutoCloseable {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {
             answer.cancel(true);
-            throw new InterruptedIOException("no answer within " + timeout.toMilliseconds() * 2 + " ms");
+            throw new InterruptedIOException("no answer within " + bound + " ms");
         }
     }
 
+    /**
+     * The client of HTTP/2 checks, made at the first one, with one I/O thread. Its routes go to the
+     * address a check names ({@link #ADDRESS}): the non-blocking client takes its target from the
+     * request's authority, a name, and would resolve it itself, checking whichever address the JVM's
+     * resolver gives first (or none).
+     */
     private synchronized CloseableHttpAsyncClient http2Client() {
         if (http2Client == null && !closed) {
-            http2Client = HttpAsyncClients.customHttp2()
-                    .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
-                    .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(timeout).setResponseTimeout(timeout).build())
+            http2Client = HttpAsyncClients.custom()
+                    .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                            .setMaxConnPerRoute(1)
+                            .setMaxConnTotal(THREADS)
+                            .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
+                                    .setSocketTimeout(timeout).build())
+                            .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_2).build())
+                            .build())
+                    .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(timeout)
+                            .setResponseTimeout(timeout).build())
+                    .setRoutePlanner((target, context) -> new HttpRoute(new HttpHost(target.getSchemeName(),
+                            (InetAddress) context.getAttribute(ADDRESS), target.getHostName(), target.getPort()),
+                            null, URIScheme.HTTPS.same(target.getSchemeName())))
+                    .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).build())
                     .setH2Config(H2Config.custom().setPushEnabled(false).build())
                     .setThreadFactory(task -> {
                         Thread t = new Thread(task, "hostproxy-health-check-h2");
@@ -264,6 +302,7 @@ final class HealthChecker implements AutoCloseable {
                     .disableAutomaticRetries()
                     .disableCookieManagement()
                     .disableAuthCaching()
+                    .disableConnectionState()
                     .build();
             http2Client.start();
         }

@@ -54,18 +54,20 @@ class ProxyMetricsTest {
     }
 
     @Test
-    void grpcCallsAreCountedByStatusAndAnythingElseIsOther() {
+    void grpcCallsAreCountedByStatusNoneWithoutOneAndAnythingElseIsOther() {
         metrics.grpcCall("api", "0");
         metrics.grpcCall("api", "0");
         metrics.grpcCall("api", "14");
         metrics.grpcCall("api", "16");
         metrics.grpcCall("api", "17");
         metrics.grpcCall("api", "1; drop table");
+        metrics.grpcCall("api", null);
         String scrape = metrics.scrape();
         assertTrue(scrape.contains("hostproxy_grpc_calls_total{backend=\"api\",grpc_status=\"0\"} 2.0"), scrape);
         assertTrue(scrape.contains("hostproxy_grpc_calls_total{backend=\"api\",grpc_status=\"14\"} 1.0"), scrape);
         assertTrue(scrape.contains("hostproxy_grpc_calls_total{backend=\"api\",grpc_status=\"16\"} 1.0"), scrape);
         assertTrue(scrape.contains("hostproxy_grpc_calls_total{backend=\"api\",grpc_status=\"other\"} 2.0"), scrape);
+        assertTrue(scrape.contains("hostproxy_grpc_calls_total{backend=\"api\",grpc_status=\"none\"} 1.0"), scrape);
     }
 
     @Test

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.grpc.InteropCases;
 import hostproxy.it.support.grpc.InteropServer;
 import hostproxy.it.support.grpc.Recorder;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.integration.Payload;
 import io.grpc.testing.integration.ResponseParameters;
@@ -18,13 +23,10 @@ import io.grpc.testing.integration.SimpleResponse;
 import io.grpc.testing.integration.StreamingOutputCallRequest;
 import io.grpc.testing.integration.StreamingOutputCallResponse;
 import io.grpc.testing.integration.TestServiceGrpc;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +127,10 @@ class GrpcCT extends ContainerScenario {
     @Test
     void cancelAfterFirstResponse() throws Exception {
         notOnWildFly(FULL_DUPLEX);
+        int before = server.cancelledCalls();
         cases.cancelAfterFirstResponse();
+        Await.until(() -> server.cancelledCalls() > before, Duration.ofSeconds(10),
+                "the backend sees the call cancelled: the client's RST_STREAM ends the backend's stream too");
     }
 
     /**

@@ -1,21 +1,18 @@
 package hostproxy.containers;
 
-import java.nio.charset.StandardCharsets;
-import hostproxy.it.support.Field;
-import hostproxy.it.support.RawResponse;
-import hostproxy.it.support.RawClient;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import hostproxy.it.support.Backends;
+import hostproxy.it.support.Field;
 import hostproxy.it.support.Http2Backend;
+import hostproxy.it.support.RawClient;
+import hostproxy.it.support.RawResponse;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 
 /**
  * HTTP/2 on both sides: the JDK's client over h2c to the container, and the {@code h2c} route

@@ -26,7 +26,8 @@ final class SuiteRoutes {
             "cutoff    http://cut:" + PORT + "        maxBodySize=1KB",
             "stress    http://alpha:" + PORT + "      responseTimeout=30s",
             "grpcsilent h2c://grpcsilent:" + PORT + " responseTimeout=30s",
-            "grpcdying h2c://grpcdying:" + PORT,
+            // a server in a JVM of its own, started for the test: its first answer may take over 1 s
+            "grpcdying h2c://grpcdying:" + PORT + " responseTimeout=10s",
             "grpcmany  h2c://grpcsvc:" + PORT + "     connectTimeout=30s responseTimeout=5s",
             "");
     private static final AtomicInteger VERSIONS = new AtomicInteger();

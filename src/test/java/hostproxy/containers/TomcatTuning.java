@@ -34,6 +34,7 @@ final class TomcatTuning {
         connector.setEncodedSolidusHandling("passthrough");
         connector.setProperty("allowedTrailerHeaders", "x-checksum,x-private,connection"); // Http2BackendCT
         Http2Protocol http2 = new Http2Protocol();
+        http2.setMaxConcurrentStreams(1000); // as conf/tomcat/server.xml (why: there)
         http2.setOverheadDataThreshold(0); // as conf/tomcat/server.xml: gRPC's small messages are no attack
         http2.setOverheadWindowUpdateThreshold(0);
         connector.addUpgradeProtocol(http2);

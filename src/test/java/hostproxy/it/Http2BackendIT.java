@@ -10,7 +10,6 @@ import hostproxy.it.support.ProxyServer;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -64,22 +63,29 @@ class Http2BackendIT {
 
     /**
      * Active health checks of an HTTP/2 backend speak HTTP/2 (the backend answers nothing over
-     * HTTP/1.1): it passes them, and takes traffic.
+     * HTTP/1.1), to each address DNS gives (hostproxy's DNS: the JVM's resolver knows no such name):
+     * the live one passes and takes every request, the dead one is never tried.
      */
     @Test
-    void healthChecksOfAnHttp2BackendGoOverHttp2() throws Exception {
-        try (ProxyServer checked = ProxyServer.start(Map.of("routes", "h2app=h2c://h2app:" + Backends.PORT,
-                "healthCheckPath", "/bytes/3", "healthCheckInterval", "300ms", "healthCheckTimeout", "1s"))) {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://h2app.proxy.test:" + checked.port()
-                    + "/bytes/5")).timeout(Duration.ofSeconds(20)).build(), BodyHandlers.ofByteArray());
-            assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
-            assertArrayEquals(Http2Backend.bytes(5), r.body());
-            Http2Backend.Received check = backend.take();
-            for (int i = 0; i < 10 && !check.target().equals("/bytes/3"); i++) {
-                check = backend.take(); // the request's own, or another check's
+    void healthChecksOfAnHttp2BackendGoOverHttp2ToEachAddress() throws Exception {
+        // a backend of its own: checks still under way when the proxy closes must not reach the other tests'
+        try (Http2Backend live = Http2Backend.start("127.0.0.44", Backends.PORT);
+             ProxyServer checked = ProxyServer.start(Map.of("routes", "h2two=h2c://h2two:" + Backends.PORT,
+                     "healthCheckPath", "/bytes/3", "healthCheckInterval", "300ms", "healthCheckTimeout", "1s"))) {
+            checked.dns().set("h2two", "127.0.0.44", "127.0.0.43"); // nothing listens on .43
+            for (int i = 0; i < 6; i++) {
+                RawResponse r = RawClient.exchange(checked.port(), "GET /bytes/5 HTTP/1.1\nHost: h2two\nConnection: close");
+                assertEquals(200, r.status(), "request " + i + ": " + r.text());
+                assertArrayEquals(Http2Backend.bytes(5), r.body());
             }
+            Http2Backend.Received check = live.take();
+            for (int i = 0; i < 20 && !check.target().equals("/bytes/3"); i++) {
+                check = live.take(); // a request's own, or another check's
+            }
+            assertEquals("/bytes/3", check.target());
             assertEquals("HTTP/2.0", check.protocol());
             assertEquals("hostproxy-health-check", check.header("User-Agent"));
+            assertEquals("h2two:" + Backends.PORT, check.authority(), "the backend's own name");
         }
     }
 

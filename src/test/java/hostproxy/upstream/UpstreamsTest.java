@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.config.BackendProtocol;
 import hostproxy.config.ProxyConfig;
 import hostproxy.config.Setting;
 import java.net.InetAddress;
@@ -99,7 +100,7 @@ class UpstreamsTest {
         upstreams = new Upstreams(scripted, ProxyConfig.from(new HashMap<>(Map.of(Setting.DNS_REFRESH, "10m"))::get),
                 idleCloses::incrementAndGet);
         assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"));
-        upstreams.routesChanged(name -> new HealthCheck("http", 9, "/health"), List.of());
+        upstreams.routesChanged(name -> new HealthCheck("http", 9, "/health", BackendProtocol.HTTP_1_1), List.of());
         AddressNotAllowedException e = assertThrows(AddressNotAllowedException.class, () -> upstreams.backend("local"));
         assertTrue(e.getMessage().contains("backendNetworks"), e.getMessage());
         assertEquals(1, lookups.get("local").get(), "the addresses were known: no lookup");
@@ -138,7 +139,7 @@ class UpstreamsTest {
         Upstreams u = upstreams("10m");
         Backend svc = u.backend("svc");
         Backend other = u.backend("other");
-        HealthCheck check = new HealthCheck("http", 9, "/health"); // nothing listens on port 9: never ready
+        HealthCheck check = new HealthCheck("http", 9, "/health", BackendProtocol.HTTP_1_1); // nothing listens on port 9: never ready
         u.routesChanged(name -> name.equals("svc") ? check : null, java.util.List.of());
         assertSame(other, u.backend("other"), "its check did not change");
         BackendStatus checked = u.snapshot().stream().filter(b -> b.name().equals("svc")).findFirst().orElseThrow();
@@ -264,7 +265,7 @@ class UpstreamsTest {
     @Test
     void anAddressThatIsNotReadyIsNeverPickedNotEvenAsTheLastResort() throws Exception {
         Backend api = new Backend("api", Balancer.of(hostproxy.config.Balancing.ROUND_ROBIN),
-                new HealthCheck("http", 8080, "/health"), System.nanoTime());
+                new HealthCheck("http", 8080, "/health", BackendProtocol.HTTP_1_1), System.nanoTime());
         api.apply(found("10.0.0.1", "10.0.0.2"), System.nanoTime(), 0);
         assertNull(api.pick(Set.of(), System.nanoTime()), "no address passed a check yet");
         Endpoint second = api.endpoints().get(1);
