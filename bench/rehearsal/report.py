@@ -21,7 +21,7 @@ from datetime import datetime
 DNS_REFRESH_S = 5          # hostproxy's dnsRefresh (the default the rehearsal runs with)
 KILL_MARGIN_S = 3          # after a killed replica left DNS, until the proxy's refresh has surely seen it
 ACCESS = re.compile(r'^(\S+) \[([^\]]+)\] "([^"]*)" (\d{3}) (\S+) (\d+)ms id=(\S+) backend=(\S+) address=(\S+) '
-                    r'upstream=(\S+)ms retries=(\S+) error=(\S+)')
+                    r'upstream=(\S+)ms retries=(\S+) error=(\S+)(?: grpc=(\S+))?')
 JUL = re.compile(r'^(\d\d-\w\w\w-\d{4} \d\d:\d\d:\d\d\.\d+) (SEVERE|WARNING|INFO|FINE\w*) \[([^\]]*)\] (\S+) (.*)$')
 GC = re.compile(r'^\[([^\]]+)\]\[[^\]]*\] GC\(\d+\) (Pause [^(]+?)(?: \([^)]*\))* (\d+)([KMG])->(\d+)([KMG])\((\d+)([KMG])\)')
 
@@ -67,7 +67,7 @@ class Run:
                     if m:
                         self.access.setdefault(m.group(7), []).append(
                             {"status": int(m.group(4)), "ms": int(m.group(6)), "address": m.group(9), "error": m.group(12),
-                             "request": m.group(3)})
+                             "request": m.group(3), "grpc": m.group(13) or "-"})
         self.log_records = self.read_jul(logs)
         self.gc = self.read_gc(os.path.join(logs, "gc.log"))
         self.start = min([p["t"] for p in self.phases] or [0])
@@ -180,7 +180,7 @@ def criteria(run, ci, minutes):
     rows.append(("no avoidable failure", not avoidable,
                  "%d failed: %s" % (sum(causes.values()), ", ".join("%s %d" % kv for kv in causes.most_common()) or "none")))
     if ci:
-        return rows, mixups, avoidable
+        return rows + [grpc_row(run)], mixups, avoidable
     q = run.quiet
     if q:
         base = q[0]
@@ -213,6 +213,7 @@ def criteria(run, ci, minutes):
     rows.append(("no SEVERE line but for injected faults", not not_attributed,
                  "%d attributed (%s), %d not" % (sum(attributed.values()), "; ".join("%d x %s" % (n, k) for k, n in attributed.most_common(3)) or "-",
                                                 len(not_attributed))))
+    rows.append(grpc_row(run))
     gets = [x for x in run.exchanges if x["kind"] in ("get", "h2get") and x["outcome"] == "ok"]
     calm = [x["t1"] - x["t0"] for x in gets if not run.in_fault_window(x)]
     allg = [x["t1"] - x["t0"] for x in gets]
@@ -221,6 +222,44 @@ def criteria(run, ci, minutes):
                      pct(calm, 50), pct(calm, 99), max(calm) if calm else None, len(calm), pct(allg, 99),
                      max(allg) if allg else None, len(allg))))
     return rows, mixups, avoidable
+
+
+GRPC_KINDS = ("grpcunary", "grpcstream", "grpcbidi")
+GRPC_CODES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+              "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+              "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
+
+
+def busy_seconds(run):
+    """How long traffic ran: the warm-up and the busy phases."""
+    total = 0
+    for p in run.phases:
+        if p["event"] == "start" and not p["phase"].startswith("quiet") and p["phase"] != "end":
+            end = next((q["t"] for q in run.phases if q["phase"] == p["phase"] and q["event"] == "end"), p["t"])
+            total += (end - p["t"]) / 1000.0
+    return total
+
+
+def grpc_row(run):
+    """The gRPC calls: how many, how fast, and the failed ones by gRPC status and by the fault they met (reported)."""
+    calls = [x for x in run.exchanges if x["kind"] in GRPC_KINDS]
+    kinds = Counter(x["kind"] for x in calls)
+    failed = [x for x in calls if x["outcome"] == "failed"]
+    statuses = Counter(GRPC_CODES[x["status"]] if 0 <= x["status"] < len(GRPC_CODES) else str(x["status"]) for x in failed)
+    causes = Counter(run.attribute(x) or "not attributed" for x in failed)
+    busy = busy_seconds(run)
+    # calls under way on a replica when its drain's SIGTERM came (the server's GOAWAY with the call's stream open)
+    terms = [(f["address"], f["t"]) for f in run.faults if f["event"] == "drain-term" and f.get("service") == "grpc"]
+    at_term = Counter(x["outcome"] for x in calls for a, t in terms
+                      if x["t0"] <= t <= x["t1"] and any(l["address"] == a for l in run.access.get(x["id"], [])))
+    return ("gRPC calls (reported; judged above with the rest)", None,
+            "%d calls (%d unary, %d server-streaming, %d ping-pong), %.1f/s while traffic ran; %d ok, %d mix-ups, "
+            "%d failed%s; %d drains of a gRPC replica, %d calls under way at its SIGTERM (%s)" % (
+                len(calls), kinds["grpcunary"], kinds["grpcstream"], kinds["grpcbidi"], len(calls) / busy if busy else 0,
+                sum(1 for x in calls if x["outcome"] == "ok"), sum(1 for x in calls if x["outcome"] == "mixup"), len(failed),
+                ": by status %s; by cause %s" % (", ".join("%s %d" % kv for kv in statuses.most_common()),
+                                                 ", ".join("%s %d" % kv for kv in causes.most_common())) if failed else "",
+                len(terms), sum(at_term.values()), ", ".join("%s %d" % kv for kv in at_term.most_common()) or "-"))
 
 
 def full_gc_points(run):
@@ -277,7 +316,7 @@ def plots(run, prefix):
     span = int((run.end - t0) / 10000) + 1
     groups = {"HTTP/1.1 GET/POST": ("get", "post", "slowread", "slowwrite", "bigget", "bigpost"),
               "HTTP/2 GET/POST": ("h2get", "h2post"), "slow & broken services": ("slow", "broken"),
-              "streams ended (SSE, WS)": ("sse", "ws")}
+              "streams ended (SSE, WS)": ("sse", "ws"), "gRPC calls (unary, streaming, ping-pong)": GRPC_KINDS}
     fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
     xs = [i / 6.0 for i in range(span)]
     for label, kinds in groups.items():
@@ -293,6 +332,7 @@ def plots(run, prefix):
     for x in run.exchanges:
         if x["outcome"] in ("failed", "mixup"):
             c = "MIX-UP" if x["outcome"] == "mixup" else (run.attribute(x) or "NOT ATTRIBUTED")
+            c = "gRPC: " + c if x["kind"] in GRPC_KINDS else c
             causes[c][min(span - 1, int((x["t1"] - t0) / 10000))] += 1
     bottom = [0] * span
     for c, counts in sorted(causes.items()):
@@ -393,14 +433,15 @@ def main():
             lines = run.access.get(x["id"], [])
             out.append("- %s %s %s at +%.1f s (%d ms): %s; proxy: %s" % (
                 x["kind"], x["id"], x["host"], (x["t0"] - run.start) / 1000.0, x["t1"] - x["t0"], x["detail"],
-                "; ".join("%d %s address=%s error=%s" % (l["status"], l["request"], l["address"], l["error"]) for l in lines) or "no access-log line"))
+                "; ".join("%d %s address=%s error=%s grpc=%s" % (l["status"], l["request"], l["address"], l["error"], l["grpc"])
+                          for l in lines) or "no access-log line"))
     if not args.ci:
         attributed, not_attributed = severe_lines(run)
         if not_attributed:
             out += ["", "SEVERE lines not attributed (first 10):"] + [
                 "- %s %s: %s %s" % (time.strftime("%H:%M:%S", time.localtime(r["t"] / 1000)), r["logger"], r["message"][:200], r["next"][:200])
                 for r in not_attributed[:10]]
-        warnings = Counter(re.sub(r"#\d+|\[req [^\]]*\]|\d+", "N", r["message"])[:140] for r in run.log_records if r["level"] == "WARNING")
+        warnings = Counter(re.sub(r"#\d+|\[req [^\]]*\]|@[0-9a-f]+\b|\d+", "N", r["message"])[:140] for r in run.log_records if r["level"] == "WARNING")
         if warnings:
             out += ["", "The proxy's WARNING lines, by kind (first 12):"] + ["- %d x %s" % (n, k) for k, n in warnings.most_common(12)]
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

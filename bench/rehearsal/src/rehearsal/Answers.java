@@ -149,7 +149,10 @@ final class Answers {
     private boolean upload(Wire.Head request, String id) throws IOException {
         Content.Digest digest = new Content.Digest();
         if (!Wire.readRequestBody(in, request, digest)) {
-            return false; // the upload broke off: nothing to answer
+            // nothing to answer; what came, for the report (replicas/NAME.err)
+            System.err.printf("%tT upload %s broke off after %d bytes (%s)%n", System.currentTimeMillis(), id, digest.bytes(),
+                    request.chunked() ? "chunked" : "Content-Length " + request.contentLength());
+            return false;
         }
         byte[] body = ("bytes=" + digest.bytes() + " sha256=" + digest.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
         Wire.writeHead(out, "HTTP/1.1 200 OK", fields("X-Echo-Id: " + id, "Content-Type: text/plain",

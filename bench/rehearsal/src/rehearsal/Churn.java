@@ -17,11 +17,18 @@ import java.util.concurrent.TimeUnit;
  * <li>at 60 % a new replica takes traffic for 8 s, then hangs: it reads requests and answers none
  *     (health checks included); 20 s later it is killed, and leaves DNS, as a dead container.</li>
  * </ul>
+ * And on the service {@code grpc} (no health checks: a gRPC server answers a plain GET with an error):
+ * <ul>
+ * <li>every 45 s a replica replaced (a new one added, an old one drained:
+ *     GOAWAY, its calls under way finished);</li>
+ * <li>at 30 % of the phase a replica killed with SIGKILL, calls and all, after its replacement was added.</li>
+ * </ul>
  * Drains run beside the schedule (each takes the proxy's DNS refresh and the replica's exit).
  */
 final class Churn {
     private static final int MIN_GOOD = 2;
     private static final int MAX_REPLICAS = 6;
+    private static final long GRPC_REPLACE_MILLIS = 45_000;
     private final Fleet fleet;
     private final long stepMillis;
     private ExecutorService drains;
@@ -49,6 +56,8 @@ final class Churn {
         long begin = System.currentTimeMillis();
         long killAt = begin + phaseMillis * 4 / 10;
         long hangAt = begin + phaseMillis * 6 / 10;
+        long grpcKillAt = begin + phaseMillis * 3 / 10;
+        long nextGrpcReplace = begin + GRPC_REPLACE_MILLIS;
         long nextStep = begin + stepMillis;
         long nextFlap = begin + 15_000;
         boolean flapFailing = false;
@@ -62,6 +71,12 @@ final class Churn {
                 } else if (now >= hangAt) {
                     hangAt = Long.MAX_VALUE;
                     hangOne();
+                } else if (now >= grpcKillAt) {
+                    grpcKillAt = Long.MAX_VALUE;
+                    killGrpc();
+                } else if (now >= nextGrpcReplace) {
+                    nextGrpcReplace = now + GRPC_REPLACE_MILLIS;
+                    replaceGrpc();
                 } else if (now >= nextFlap) {
                     nextFlap = now + 15_000;
                     flapFailing = !flapFailing;
@@ -111,6 +126,23 @@ final class Churn {
         if (good.size() > MIN_GOOD) {
             fleet.add("app", "normal"); // the replacement first: the service never drops under two
             fleet.kill(pick(fleet.good("app")));
+        }
+    }
+
+    /** A new gRPC replica, then one of the others killed with SIGKILL (the new one would have no calls yet). */
+    private void killGrpc() throws Exception {
+        Fleet.Member replacement = fleet.add("grpc", "grpc");
+        List<Fleet.Member> others = fleet.good("grpc").stream().filter(m -> m != replacement).toList();
+        if (!others.isEmpty()) {
+            fleet.kill(pick(others));
+        }
+    }
+
+    private void replaceGrpc() throws Exception {
+        List<Fleet.Member> old = fleet.good("grpc");
+        fleet.add("grpc", "grpc");
+        if (!old.isEmpty()) {
+            drainLater(pick(old));
         }
     }
 

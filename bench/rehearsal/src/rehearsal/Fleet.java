@@ -58,23 +58,27 @@ final class Fleet implements AutoCloseable {
     private final Dns dns;
     private final Journal faults;
     private final String java;
-    private final Path classes;
+    private final String classpath;
     private final Path logs;
     private final int port;
     private final long dnsRefreshMillis;
     private int next = 1;
 
-    Fleet(Dns dns, Journal faults, String java, Path classes, Path logs, int port, long dnsRefreshMillis) {
+    /** @param classpath the replicas' (the driver's own: its classes, and grpc-java for the gRPC replicas) */
+    Fleet(Dns dns, Journal faults, String java, String classpath, Path logs, int port, long dnsRefreshMillis) {
         this.dns = dns;
         this.faults = faults;
         this.java = java;
-        this.classes = classes;
+        this.classpath = classpath;
         this.logs = logs;
         this.port = port;
         this.dnsRefreshMillis = dnsRefreshMillis;
     }
 
-    /** Starts a replica of {@code service} on a new address, waits for it to listen, then publishes it in DNS. */
+    /**
+     * Starts a replica of {@code service} on a new address, waits for it to listen, then publishes it in DNS.
+     * Role {@code grpc}: a {@link GrpcReplica}; any other: a {@link Replica} of that role.
+     */
     Member add(String service, String role) throws IOException, InterruptedException {
         Member m = start(service, role);
         m.inDns = true;
@@ -89,11 +93,19 @@ final class Fleet implements AutoCloseable {
             n = next++;
         }
         // 127.1.0.1, 127.1.0.2 ...: every replica of the run has an address of its own (a replaced one a new one)
-        String address = "127." + (service.equals("app") ? 1 : service.equals("slow") ? 2 : 3) + "." + (n / 250) + "." + (n % 250 + 1);
+        int network = switch (service) {
+            case "app" -> 1;
+            case "slow" -> 2;
+            case "broken" -> 3;
+            default -> 4;
+        };
+        String address = "127." + network + "." + (n / 250) + "." + (n % 250 + 1);
         String name = service + "-" + n;
-        Process p = new ProcessBuilder(java, "-Xmx96m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classes.toString(), "rehearsal.Replica", name, address, Integer.toString(port), role)
-                .redirectError(logs.resolve(name + ".err").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx96m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath));
+        command.addAll(role.equals("grpc") ? List.of("rehearsal.GrpcReplica", name, address, Integer.toString(port))
+                : List.of("rehearsal.Replica", name, address, Integer.toString(port), role));
+        Process p = new ProcessBuilder(command).redirectError(logs.resolve(name + ".err").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String ready = readLine(out, 30);
         if (ready == null || !ready.startsWith("READY")) {

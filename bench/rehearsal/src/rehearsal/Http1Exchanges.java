@@ -32,7 +32,7 @@ final class Http1Exchanges {
                 return;
             }
             if (head.status() != 200) {
-                refused(c, kind, id, host, start, head);
+                refused(c, kind, id, host, start, head, 0);
                 return;
             }
             Content.Check check = new Content.Check(id);
@@ -61,7 +61,7 @@ final class Http1Exchanges {
                 return;
             }
             if (head.status() != 200) {
-                refused(c, kind, id, host, start, head);
+                refused(c, kind, id, host, start, head, size);
                 return;
             }
             ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -72,7 +72,7 @@ final class Http1Exchanges {
             judge(kind, id, host, start, head, complete, expected.equals(got), "the backend got " + got.trim(), size);
         } catch (IOException e) {
             c.close();
-            outcomes.record(kind, id, host, start, "failed", head == null ? 0 : head.status(), describe(e), 0);
+            outcomes.record(kind, id, host, start, "failed", head == null ? 0 : head.status(), describe(e), size);
         }
     }
 
@@ -91,12 +91,13 @@ final class Http1Exchanges {
     }
 
     /** An error status: failed, with the first line the proxy gave as its reason. */
-    private void refused(ProxyConnection c, String kind, String id, String host, long start, Wire.Head head) throws IOException {
+    /** @param bytes what the client sent (an upload's size), for the record */
+    private void refused(ProxyConnection c, String kind, String id, String host, long start, Wire.Head head, long bytes) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean complete = Wire.readBody(c.in(), head, (b, off, len) -> body.write(b, off, Math.min(len, 300)));
         c.after(head, complete);
         String reason = body.toString(StandardCharsets.UTF_8).lines().findFirst().orElse("");
-        outcomes.record(kind, id, host, start, "failed", head.status(), "status " + head.status() + ": " + reason, 0);
+        outcomes.record(kind, id, host, start, "failed", head.status(), "status " + head.status() + ": " + reason, bytes);
     }
 
     static void send(OutputStream out, Content content, long size, Wire.Sink alsoTo, long bytesPerSecond) throws IOException {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The production rehearsal's driver (issue 21): starts the backend replicas, then runs traffic and
@@ -20,12 +21,12 @@ import java.util.stream.Collectors;
  *   warm-up (traffic, no faults) | quiet (baseline) | busy (traffic + faults) | quiet | busy | quiet ...
  * </pre>
  * A busy phase runs every load at once (see {@link Traffic}, {@link EventStreams},
- * {@link WebSockets}) and every fault ({@link Churn}, {@link RoutesEditor}); a quiet phase stops
- * them, waits until nothing is under way in the proxy, and measures what it holds.
+ * {@link WebSockets}, {@link GrpcLoad}) and every fault ({@link Churn}, {@link RoutesEditor}); a
+ * quiet phase stops them, waits until nothing is under way in the proxy, and measures what it holds.
  *
  * <p>Arguments, {@code name=value}: minutes, proxy-port, admin-port, pid (the proxy's JVM), jdk,
  * backend-port, dns (address:port), hosts-dir, routes-file, dns-refresh-ms, out (journals),
- * classes, scale (traffic multiplier, default 1), big-mib (default 100), settle-s (how long a quiet
+ * scale (traffic multiplier, default 1), big-mib (default 100), settle-s (how long a quiet
  * phase waits, once nothing is under way, before it counts threads; default 65: Tomcat's pool
  * threads end after 60 s idle).
  */
@@ -62,7 +63,7 @@ public final class Rehearsal {
         String[] dns = args.get("dns").split(":");
         long dnsRefresh = Long.parseLong(args.getOrDefault("dns-refresh-ms", "5000"));
         fleet = new Fleet(new Dns(Path.of(args.get("hosts-dir")), new InetSocketAddress(dns[0], Integer.parseInt(dns[1]))),
-                faults, args.get("jdk") + "/bin/java", Path.of(args.get("classes")), out.resolve("replicas"),
+                faults, args.get("jdk") + "/bin/java", System.getProperty("java.class.path"), out.resolve("replicas"),
                 integer("backend-port"), dnsRefresh);
         sampler = new Sampler(integer("admin-port"), Long.parseLong(args.get("pid")), args.get("jdk"), integer("backend-port"));
         http1 = new Http1Exchanges(outcomes);
@@ -100,6 +101,8 @@ public final class Rehearsal {
         flapper.flapping = true; // its health check fails and passes in turns: never counted on
         fleet.add("slow", "slow");
         fleet.add("broken", "malformed");
+        fleet.add("grpc", "grpc");
+        fleet.add("grpc", "grpc");
         awaitProxy();
         Thread sampling = new Thread(this::sampleEvery5s, "sampler");
         sampling.setDaemon(true);
@@ -157,7 +160,8 @@ public final class Rehearsal {
                 Traffic.service(proxy, http1, "broken", scale, 2, 64 * 1024),
                 Traffic.slowClients(proxy, http1, 2, 128 * 1024),
                 Traffic.vanishing(proxy, outcomes, 2_000),
-                Traffic.big(proxy, http1, Long.parseLong(args.getOrDefault("big-mib", "100")) * 1024 * 1024)));
+                Traffic.big(proxy, http1, Long.parseLong(args.getOrDefault("big-mib", "100")) * 1024 * 1024),
+                new GrpcLoad(outcomes, GrpcCalls.HOST + ".rehearsal.test", proxy.getPort(), 10 * scale)));
         if (faults) {
             loads.add(routes);
             churn.start(seconds * 1000);
@@ -187,9 +191,8 @@ public final class Rehearsal {
         double heap = sampler.heapAfterFullGc();
         Map<String, Object> s = sampler.sample();
         Map<String, Integer> connections = sampler.backendConnections();
-        Set<String> live = fleet.members("app").stream().map(m -> m.address).collect(Collectors.toSet());
-        fleet.members("slow").forEach(m -> live.add(m.address));
-        fleet.members("broken").forEach(m -> live.add(m.address));
+        Set<String> live = Stream.of("app", "slow", "broken", "grpc").flatMap(service -> fleet.members(service).stream())
+                .map(m -> m.address).collect(Collectors.toSet());
         Map<String, Object> line = new java.util.LinkedHashMap<>();
         line.put("t", System.currentTimeMillis());
         line.put("phase", name);
