@@ -79,6 +79,12 @@ final class RelayedExchange implements BackendCall.Receiver {
         return phase.get();
     }
 
+    /** As the log names an exchange ({@code #42 GET /v1 [req 3f9a…]}), so that its events' lines do too. */
+    @Override
+    public String toString() {
+        return exchange.toString();
+    }
+
     // ---- setting up, and the attempts
 
     /** Goes asynchronous and sends the first attempt; the container's thread returns at once. */
