@@ -18,9 +18,9 @@ final class ErrorResponses {
     /**
      * Sets the error's status and headers on the response and returns its body: a small HTML page
      * when the client accepts {@code text/html}, else one line of plain text; for a gRPC call, gRPC's
-     * own answer ({@link GrpcErrors}) with no body. Backend failures and
-     * loops are logged at WARNING; what a client caused (a bad request, a name DNS does not know)
-     * only at FINE, so that bad input cannot flood the log.
+     * own answer ({@link GrpcErrors}) with no body. Backend failures and loops are logged at WARNING;
+     * what a client caused (a bad request, a name DNS does not know) only at FINE, so that bad input
+     * cannot flood the log.
      *
      * @param client the real client address (see {@code trustedProxies}) for the log, or {@code null}
      * @param request the request, for its {@code Accept} header and protocol

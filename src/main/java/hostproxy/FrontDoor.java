@@ -120,12 +120,13 @@ final class FrontDoor implements ExchangeHooks {
         Duration connect = options.get(RouteOption.CONNECT_TIMEOUT, null);
         Duration response = options.get(RouteOption.RESPONSE_TIMEOUT, null);
         BackendProtocol protocol = route.target().protocol();
-        if (connect == null && response == null && grpcTimeout == null && protocol == BackendProtocol.HTTP_1_1) {
+        boolean ownTimeouts = connect != null || response != null || grpcTimeout != null;
+        if (!ownTimeouts && protocol == BackendProtocol.HTTP_1_1) {
             return null;
         }
         HttpClientContext context = HttpClientContext.create();
         UpstreamClient.speak(context, protocol);
-        if (connect == null && response == null && grpcTimeout == null) {
+        if (!ownTimeouts) {
             return context;
         }
         Timeout c = Timeout.of(GrpcDeadline.bound(connect != null ? connect : config.connectTimeout(), grpcTimeout));

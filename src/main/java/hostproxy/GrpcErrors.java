@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,6 +25,8 @@ final class GrpcErrors {
     private static final int UNIMPLEMENTED = 12;
     private static final int INTERNAL = 13;
     private static final int UNAVAILABLE = 14;
+    private static final String GRPC = "application/grpc";
+    private static final String GRPC_WEB = "application/grpc-web";
 
     private GrpcErrors() {
     }
@@ -35,12 +36,9 @@ final class GrpcErrors {
      * gRPC-Web's {@code application/grpc-web…} is not: its status goes in the body).
      */
     static boolean isGrpc(HttpServletRequest request) {
-        String type = request.getContentType();
-        if (type == null) {
-            return false;
-        }
-        String t = type.toLowerCase(Locale.ROOT);
-        return t.startsWith("application/grpc") && !t.startsWith("application/grpc-web");
+        String type = request.getContentType(); // asked of every exchange when it is counted: no copy made
+        return type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length())
+                && !type.regionMatches(true, 0, GRPC_WEB, 0, GRPC_WEB.length());
     }
 
     /** The gRPC status code for one of hostproxy's errors. */

@@ -30,9 +30,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.core5.pool.ConnPoolControl;
 
@@ -47,6 +47,8 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final String OTHER_BACKEND = "_other";
     public static final String OTHER_METHOD = "other";
     static final int MAX_BACKENDS = 500;
+    /** gRPC's status codes, 0 to 16: the values of the {@code grpc_status} label besides none and other. */
+    private static final Pattern GRPC_CODE = Pattern.compile("1[0-6]|[0-9]");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
             "TRACE", "CONNECT");
     /** Buckets of the duration histogram: a handful, so that each backend adds few series. */
@@ -179,7 +181,6 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
     private final Map<GrpcKey, Counter> grpcCalls = new ConcurrentHashMap<>();
-    private static final Pattern GRPC_CODE = Pattern.compile("1[0-6]|[0-9]");
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Timers> timers = new ConcurrentHashMap<>();
 

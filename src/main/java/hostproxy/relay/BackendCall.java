@@ -54,7 +54,9 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
     private volatile AsyncExecRuntime runtime;
     /** Dropped, maybe before its future or runtime existed: they are dropped as they come. */
     private volatile boolean cancelled;
-    /** When a byte last went to or came from the backend ({@link SilenceTimer}); 0 before the request went out. */
+    /** Timed by {@link SilenceTimer} (an attempt over HTTP/2): only then is {@link #lastMoved} kept. */
+    private volatile boolean timed;
+    /** When a byte last went to or came from the backend; 0 before the request went out. */
     private volatile long lastMoved;
     /** The attempt's connection was given back or dropped: nothing of it is left to time. */
     private volatile boolean settled;
@@ -86,9 +88,11 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         return headSeen;
     }
 
-    /** Bytes of this attempt went to, or came from, the backend. */
+    /** Bytes of this attempt went to, or came from, the backend (noted only when timed: a write per chunk else). */
     void moved() {
-        lastMoved = System.nanoTime() | 1; // never 0
+        if (timed) {
+            lastMoved = System.nanoTime() | 1; // never 0
+        }
     }
 
     long lastMoved() {
@@ -103,8 +107,12 @@ final class BackendCall implements AsyncResponseConsumer<Void>, FutureCallback<V
         return settled;
     }
 
-    /** The next silence check of this attempt, cancelled once it is settled (so that no finished exchange waits in the timer). */
+    /**
+     * The next silence check of this attempt, cancelled once it is settled (so that no finished
+     * exchange waits in the timer). The first one makes the attempt timed.
+     */
     void silenceCheck(ScheduledFuture<?> check) {
+        timed = true;
         silenceCheck = check;
         if (settled) {
             check.cancel(false);

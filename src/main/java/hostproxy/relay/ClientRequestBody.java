@@ -201,8 +201,9 @@ final class ClientRequestBody implements ReadListener {
     }
 
     /**
-     * The body as one attempt ({@code call}, told of each write) sends it. Only a connect failure leads to another attempt with a
-     * body, and then nothing of it was taken: every attempt starts from what waits in the queue.
+     * The body as one attempt ({@code call}, told of each write) sends it. Only a connect failure
+     * leads to another attempt with a body, and then nothing of it was taken: every attempt starts
+     * from what waits in the queue.
      */
     AsyncEntityProducer producer(BackendCall call) {
         return new AsyncEntityProducer() {

@@ -5,8 +5,8 @@ import hostproxy.upstream.Endpoint;
 /**
  * What the relay noted of one exchange, for metrics and the access log: the backend name that
  * resolved, the address that answered (or was tried last), the retries, the upstream time (from
- * the first attempt to the backend's response head), and a gRPC call's status. Written as the exchange moves on, one step at a
- * time, by whichever thread moves it.
+ * the first attempt to the backend's response head), and a gRPC call's status. Written as the
+ * exchange moves on, one step at a time, by whichever thread moves it.
  */
 public final class Trace {
     private volatile String backend;

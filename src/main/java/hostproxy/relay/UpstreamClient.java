@@ -68,18 +68,13 @@ public final class UpstreamClient implements AutoCloseable {
     public static UpstreamClient create(ProxyConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
+        ConnectionConfig http1 = ConnectionConfig.custom().setConnectTimeout(connect).setSocketTimeout(response).build();
+        // An HTTP/2 connection has no socket timeout: each attempt on it is timed (SilenceTimer).
+        ConnectionConfig http2 = ConnectionConfig.custom().setConnectTimeout(connect).setSocketTimeout(Timeout.DISABLED).build();
         PoolingAsyncClientConnectionManager pool = new Http2Routes()
                 .setMaxConnPerRoute(config.maxConnectionsPerBackend())
                 .setMaxConnTotal(config.maxConnections())
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(connect)
-                        .setSocketTimeout(response)
-                        .build())
-                // An HTTP/2 connection has no socket timeout: each attempt on it is timed (SilenceTimer).
-                .setConnectionConfigResolver(route -> ConnectionConfig.custom()
-                        .setConnectTimeout(connect)
-                        .setSocketTimeout(Http2Routes.isHttp2(route.getTargetHost()) ? Timeout.DISABLED : response)
-                        .build())
+                .setConnectionConfigResolver(route -> Http2Routes.isHttp2(route.getTargetHost()) ? http2 : http1)
                 // The protocol is the route's (AddressedRoutes), never negotiated: HTTP/1.1 to http and
                 // https backends (no ALPN h2 offered), HTTP/2 to h2c (prior knowledge) and h2 (ALPN h2).
                 .setTlsConfigResolver(firstHop -> Http2Routes.isHttp2(firstHop) ? HTTP_2 : HTTP_1)

@@ -206,7 +206,8 @@ final class HealthChecker implements AutoCloseable {
         try {
             // the address to connect to, and the backend's own name for Host and TLS
             HttpHost host = new HttpHost(spec.scheme(), endpoint.address(), backend.name(), spec.port());
-            int status = spec.protocol() == BackendProtocol.HTTP_2 ? checkOverHttp2(host, spec.path()) : checkOverHttp1(host, spec.path());
+            int status = spec.protocol() == BackendProtocol.HTTP_2
+                    ? checkOverHttp2(host, spec.path()) : checkOverHttp1(host, spec.path());
             ok = status >= 200 && status < 400;
             detail = Integer.toString(status);
         } catch (IOException | RuntimeException e) {

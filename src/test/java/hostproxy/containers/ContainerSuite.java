@@ -5,6 +5,10 @@ import hostproxy.it.support.FreePorts;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.TestDns;
+import hostproxy.it.support.grpc.InteropServer;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import java.io.File;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -63,6 +67,16 @@ public final class ContainerSuite {
     /** One request to the application's admin port (status page, health, metrics). */
     public static RawResponse admin(String target) throws IOException {
         return RawClient.exchange(ADMIN_PORT, "GET " + target + " HTTP/1.1\nHost: admin\nConnection: close");
+    }
+
+    /**
+     * A grpc-java channel (h2c by prior knowledge) to the container, whose calls carry the authority
+     * {@code <label>.proxy.test}: the proxy routes them to that label's backend.
+     */
+    public static ManagedChannel grpcChannel(String label) {
+        return Grpc.newChannelBuilderForAddress("127.0.0.1", port(), InsecureChannelCredentials.create())
+                .overrideAuthority(label + ".proxy.test:" + port())
+                .maxInboundMessageSize(InteropServer.MAX_MESSAGE).build();
     }
 
     /** The container's HTTP port, on 127.0.0.1. */

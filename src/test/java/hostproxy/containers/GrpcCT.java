@@ -8,15 +8,12 @@ import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.grpc.InteropCases;
 import hostproxy.it.support.grpc.InteropServer;
+import hostproxy.it.support.grpc.Payloads;
 import hostproxy.it.support.grpc.Recorder;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.StreamObserver;
-import io.grpc.testing.integration.Payload;
 import io.grpc.testing.integration.ResponseParameters;
 import io.grpc.testing.integration.SimpleRequest;
 import io.grpc.testing.integration.SimpleResponse;
@@ -46,8 +43,7 @@ class GrpcCT extends ContainerScenario {
     @BeforeAll
     static void startServerAndChannel() throws Exception {
         server = InteropServer.start("127.0.0.18", Backends.PORT);
-        channel = Grpc.newChannelBuilderForAddress("grpcsvc.proxy.test", ContainerSuite.port(),
-                InsecureChannelCredentials.create()).build();
+        channel = ContainerSuite.grpcChannel("grpcsvc");
         cases = new InteropCases(channel);
     }
 
@@ -146,15 +142,14 @@ class GrpcCT extends ContainerScenario {
         StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
                 .withDeadlineAfter(30, TimeUnit.SECONDS).fullDuplexCall(responses);
         StreamingOutputCallRequest.Builder flowing = StreamingOutputCallRequest.newBuilder();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 8; i++) { // sizes apart, so that their order shows
             flowing.addResponseParameters(ResponseParameters.newBuilder().setSize(100 + i).setIntervalUs(400_000));
         }
         requests.onNext(flowing.build());
         for (int i = 0; i < 8; i++) {
             assertEquals(100 + i, responses.take().getPayload().getBody().size(), "response " + i);
         }
-        StreamingOutputCallRequest quiet = StreamingOutputCallRequest.newBuilder()
-                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[10]))).build();
+        StreamingOutputCallRequest quiet = StreamingOutputCallRequest.newBuilder().setPayload(Payloads.zeros(10)).build();
         for (int i = 0; i < 8; i++) {
             requests.onNext(quiet); // asks for no response
             Thread.sleep(400); // the pace of the client's messages, the point of the test
@@ -173,15 +168,11 @@ class GrpcCT extends ContainerScenario {
      */
     @Test
     void aRoutesLongerResponseTimeoutHoldsForAnHttp2Backend() throws Exception {
-        ManagedChannel slow = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(), InsecureChannelCredentials.create())
-                .overrideAuthority("grpcmany.proxy.test:" + ContainerSuite.port()).build(); // responseTimeout=5s (SuiteRoutes)
+        ManagedChannel slow = ContainerSuite.grpcChannel("grpcmany"); // responseTimeout=5s (SuiteRoutes)
         try {
-            StreamingOutputCallRequest.Builder request = StreamingOutputCallRequest.newBuilder();
-            for (int i = 0; i < 2; i++) {
-                request.addResponseParameters(ResponseParameters.newBuilder().setSize(10).setIntervalUs(1_500_000));
-            }
             Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
-            TestServiceGrpc.newStub(slow).withDeadlineAfter(30, TimeUnit.SECONDS).streamingOutputCall(request.build(), responses);
+            TestServiceGrpc.newStub(slow).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .streamingOutputCall(Payloads.paced(2, 10, 1_500_000).build(), responses);
             responses.awaitEnd();
             responses.assertOk();
             assertEquals(2, responses.count());
@@ -201,8 +192,7 @@ class GrpcCT extends ContainerScenario {
         Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
         StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
                 .withDeadlineAfter(60, TimeUnit.SECONDS).fullDuplexCall(responses);
-        StreamingOutputCallRequest small = StreamingOutputCallRequest.newBuilder()
-                .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[10])))
+        StreamingOutputCallRequest small = StreamingOutputCallRequest.newBuilder().setPayload(Payloads.zeros(10))
                 .addResponseParameters(ResponseParameters.newBuilder().setSize(10)).build();
         for (int i = 0; i < 2000; i++) {
             requests.onNext(small);
@@ -216,14 +206,13 @@ class GrpcCT extends ContainerScenario {
     /** 500 calls in flight at once on one channel (one HTTP/2 connection to the proxy), each answered as asked. */
     @Test
     void fiveHundredConcurrentCallsOnOneChannel() throws Exception {
-        ManagedChannel many = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(), InsecureChannelCredentials.create())
-                .overrideAuthority("grpcmany.proxy.test:" + ContainerSuite.port()).build(); // connectTimeout=30s (SuiteRoutes)
+        ManagedChannel many = ContainerSuite.grpcChannel("grpcmany"); // connectTimeout=30s (SuiteRoutes)
         try {
             TestServiceGrpc.TestServiceFutureStub stub = TestServiceGrpc.newFutureStub(many).withDeadlineAfter(60, TimeUnit.SECONDS);
             List<ListenableFuture<SimpleResponse>> calls = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
-                calls.add(stub.unaryCall(SimpleRequest.newBuilder().setResponseSize(1000 + i)
-                        .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(new byte[1024]))).build()));
+                calls.add(stub.unaryCall(SimpleRequest.newBuilder().setResponseSize(1000 + i).setPayload(Payloads.zeros(1024))
+                        .build()));
             }
             for (int i = 0; i < 500; i++) {
                 assertEquals(1000 + i, calls.get(i).get(60, TimeUnit.SECONDS).getPayload().getBody().size(), "call " + i);
@@ -235,20 +224,13 @@ class GrpcCT extends ContainerScenario {
 
     /** A 4 MiB message each way (over grpc-java's default limit of 4 MiB per message, raised on both ends). */
     @Test
-    void fourMebibyteMessagesEachWay() throws Exception {
-        ManagedChannel big = Grpc.newChannelBuilderForAddress("grpcsvc.proxy.test", ContainerSuite.port(),
-                InsecureChannelCredentials.create()).maxInboundMessageSize(InteropServer.MAX_MESSAGE).build();
-        try {
-            byte[] body = new byte[4 << 20];
-            new Random(20).nextBytes(body);
-            SimpleResponse response = TestServiceGrpc.newBlockingStub(big).withDeadlineAfter(60, TimeUnit.SECONDS)
-                    .unaryCall(SimpleRequest.newBuilder().setResponseSize(4 << 20)
-                            .setPayload(Payload.newBuilder().setBody(ByteString.copyFrom(body))).build());
-            assertEquals(4 << 20, response.getPayload().getBody().size());
-            assertArrayEquals(body, server.lastUnaryPayload(), "the backend got the request's message, byte for byte");
-        } finally {
-            big.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
+    void fourMebibyteMessagesEachWay() {
+        byte[] body = new byte[4 << 20];
+        new Random(20).nextBytes(body);
+        SimpleResponse response = TestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+                .unaryCall(SimpleRequest.newBuilder().setResponseSize(4 << 20).setPayload(Payloads.of(body)).build());
+        assertEquals(4 << 20, response.getPayload().getBody().size());
+        assertArrayEquals(body, server.lastUnaryPayload(), "the backend got the request's message, byte for byte");
     }
 
     /**

@@ -4,22 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hostproxy.it.support.Await;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.RawClient;
 import hostproxy.it.support.RawResponse;
 import hostproxy.it.support.grpc.InteropServer;
+import hostproxy.it.support.grpc.Payloads;
 import hostproxy.it.support.grpc.Recorder;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.integration.Empty;
-import io.grpc.testing.integration.Payload;
-import io.grpc.testing.integration.ResponseParameters;
 import io.grpc.testing.integration.SimpleRequest;
-import io.grpc.testing.integration.StreamingOutputCallRequest;
 import io.grpc.testing.integration.StreamingOutputCallResponse;
 import io.grpc.testing.integration.TestServiceGrpc;
 import java.io.BufferedReader;
@@ -45,8 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcFaultsCT extends ContainerScenario {
     private static Status failure(String label, SimpleRequest request) throws InterruptedException {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(),
-                InsecureChannelCredentials.create()).overrideAuthority(label + ".proxy.test:" + ContainerSuite.port()).build();
+        ManagedChannel channel = ContainerSuite.grpcChannel(label);
         try {
             TestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).unaryCall(request);
             throw new AssertionError("the call to " + label + " succeeded");
@@ -92,8 +86,7 @@ class GrpcFaultsCT extends ContainerScenario {
 
     @Test
     void aMessageOverTheBodyLimitExhaustsAResource() throws Exception {
-        SimpleRequest big = SimpleRequest.newBuilder()
-                .setPayload(Payload.newBuilder().setBody(com.google.protobuf.ByteString.copyFrom(new byte[4096]))).build();
+        SimpleRequest big = SimpleRequest.newBuilder().setPayload(Payloads.zeros(4096)).build();
         Status s = failure("upload", big); // maxBodySize=1KB (SuiteRoutes)
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
     }
@@ -176,16 +169,12 @@ class GrpcFaultsCT extends ContainerScenario {
     @Test
     void aBackendKilledMidStreamFailsTheCall() throws Exception {
         Process backend = startInteropProcess("127.0.0.42", Backends.PORT);
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", ContainerSuite.port(),
-                InsecureChannelCredentials.create()).overrideAuthority("grpcdying.proxy.test:" + ContainerSuite.port()).build();
+        ManagedChannel channel = ContainerSuite.grpcChannel("grpcdying");
         try {
             TestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).emptyCall(Empty.getDefaultInstance());
-            StreamingOutputCallRequest.Builder request = StreamingOutputCallRequest.newBuilder();
-            for (int i = 0; i < 50; i++) {
-                request.addResponseParameters(ResponseParameters.newBuilder().setSize(1000).setIntervalUs(100_000));
-            }
             Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
-            TestServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).streamingOutputCall(request.build(), responses);
+            TestServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .streamingOutputCall(Payloads.paced(50, 1000, 100_000).build(), responses);
             responses.take();
             responses.take();
             backend.destroyForcibly(); // SIGKILL

@@ -87,7 +87,7 @@ public final class InteropCases {
         Recorder<StreamingInputCallResponse> responses = new Recorder<>();
         StreamObserver<StreamingInputCallRequest> requests = async().streamingInputCall(responses);
         for (int size : REQUEST_SIZES) {
-            requests.onNext(StreamingInputCallRequest.newBuilder().setPayload(InteropService.zeros(size)).build());
+            requests.onNext(StreamingInputCallRequest.newBuilder().setPayload(Payloads.zeros(size)).build());
         }
         requests.onCompleted();
         responses.awaitEnd();
@@ -138,7 +138,7 @@ public final class InteropCases {
         Recorder<StreamingOutputCallResponse> responses = new Recorder<>();
         StreamObserver<StreamingOutputCallRequest> requests = TestServiceGrpc.newStub(channel)
                 .withDeadlineAfter(1, TimeUnit.MILLISECONDS).fullDuplexCall(responses);
-        requests.onNext(StreamingOutputCallRequest.newBuilder().setPayload(InteropService.zeros(27182)).build());
+        requests.onNext(StreamingOutputCallRequest.newBuilder().setPayload(Payloads.zeros(27182)).build());
         responses.awaitEnd();
         assertEquals(0, responses.count());
         responses.assertStatus(Status.Code.DEADLINE_EXCEEDED);
@@ -226,13 +226,13 @@ public final class InteropCases {
     }
 
     private static SimpleRequest largeRequest() {
-        return SimpleRequest.newBuilder().setResponseSize(314159).setPayload(InteropService.zeros(271828)).build();
+        return SimpleRequest.newBuilder().setResponseSize(314159).setPayload(Payloads.zeros(271828)).build();
     }
 
     private static StreamingOutputCallRequest outputRequest(int requestSize, int responseSize) {
         return StreamingOutputCallRequest.newBuilder()
                 .addResponseParameters(ResponseParameters.newBuilder().setSize(responseSize))
-                .setPayload(InteropService.zeros(requestSize))
+                .setPayload(Payloads.zeros(requestSize))
                 .build();
     }
 }

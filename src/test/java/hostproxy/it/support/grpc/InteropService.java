@@ -6,7 +6,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.integration.EchoStatus;
 import io.grpc.testing.integration.Empty;
-import io.grpc.testing.integration.Payload;
 import io.grpc.testing.integration.ResponseParameters;
 import io.grpc.testing.integration.SimpleRequest;
 import io.grpc.testing.integration.SimpleResponse;
@@ -54,7 +53,7 @@ final class InteropService extends TestServiceGrpc.TestServiceImplBase {
         }
         SimpleResponse.Builder response = SimpleResponse.newBuilder();
         if (request.getResponseSize() > 0) {
-            response.setPayload(zeros(request.getResponseSize()));
+            response.setPayload(Payloads.zeros(request.getResponseSize()));
         }
         out.onNext(response.build());
         out.onCompleted();
@@ -148,10 +147,6 @@ final class InteropService extends TestServiceGrpc.TestServiceImplBase {
         };
     }
 
-    static Payload zeros(int size) {
-        return Payload.newBuilder().setBody(ByteString.copyFrom(new byte[size])).build();
-    }
-
     private static Status status(EchoStatus echo) {
         return Status.fromCodeValue(echo.getCode()).withDescription(echo.getMessage());
     }
@@ -217,7 +212,7 @@ final class InteropService extends TestServiceGrpc.TestServiceImplBase {
                 return;
             }
             ResponseParameters p = pending.remove(0);
-            out.onNext(StreamingOutputCallResponse.newBuilder().setPayload(zeros(p.getSize())).build());
+            out.onNext(StreamingOutputCallResponse.newBuilder().setPayload(Payloads.zeros(p.getSize())).build());
             next();
         }
     }
