@@ -12,6 +12,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
@@ -52,7 +53,8 @@ final class ClientRequestBody implements ReadListener {
     private final byte[] buffer = new byte[READ_SIZE];
     private volatile boolean eof;
     private volatile boolean failed;
-    private volatile DataStreamChannel channel;
+    /** The channel of the attempt now sending the body, told when more can go; none before its first write. */
+    private final AtomicReference<DataStreamChannel> channel = new AtomicReference<>();
     private volatile boolean sent;
     /** The request's trailer fields, taken on the container's thread once the body ended; sent with its end. */
     private volatile List<Header> trailers = List.of();
@@ -98,7 +100,7 @@ final class ClientRequestBody implements ReadListener {
     /** Stops reading, and sending: the exchange is over; a body under way is cut off at the backend. */
     void stop() {
         failed = true;
-        DataStreamChannel c = channel;
+        DataStreamChannel c = channel.get();
         if (c != null) {
             c.requestOutput();
         }
@@ -163,7 +165,7 @@ final class ClientRequestBody implements ReadListener {
             known = true;
             events.bodyKnown(received == 0);
         }
-        DataStreamChannel c = channel;
+        DataStreamChannel c = channel.get();
         if (c != null && (eof || queued.get() > 0)) {
             c.requestOutput();
         }
@@ -207,6 +209,9 @@ final class ClientRequestBody implements ReadListener {
      */
     AsyncEntityProducer producer(BackendCall call) {
         return new AsyncEntityProducer() {
+            /** This attempt's channel, from its first call to produce. */
+            private volatile DataStreamChannel mine;
+
             @Override
             public boolean isRepeatable() {
                 return false;
@@ -245,7 +250,8 @@ final class ClientRequestBody implements ReadListener {
 
             @Override
             public void produce(DataStreamChannel to) throws IOException {
-                channel = to;
+                mine = to;
+                channel.set(to);
                 if (failed) {
                     // Thrown on the I/O thread, this closes the backend connection mid-body: the
                     // backend never sees a last chunk, so it cannot take the cut-off body for a whole one.
@@ -278,7 +284,13 @@ final class ClientRequestBody implements ReadListener {
 
             @Override
             public void releaseResources() {
-                channel = null;
+                // Only its own channel: HttpClient releases a failed attempt after its failure callback,
+                // which has already started the next attempt, and that one may be sending by now. Were
+                // its channel forgotten, body bytes read later would never be asked out: the upload
+                // would stall until the response timeout (seen once in the rehearsal: a 504 after 60 s).
+                if (mine != null) {
+                    channel.compareAndSet(mine, null);
+                }
             }
         };
     }
