@@ -52,6 +52,32 @@ def pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 
 
+def histogram(path):
+    """{class: (instances, bytes)} from a `jcmd GC.class_histogram` file; {} if there is none."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)", line)
+                if m:
+                    out[m.group(3)] = (int(m.group(1)), int(m.group(2)))
+    return out
+
+
+def heap_growth(run, top=12):
+    """What the heap at rest gained from the first quiet phase (the baseline) to the last, by class."""
+    first, last = run.histograms[0] if run.histograms else {}, run.histograms[-1] if run.histograms else {}
+    if not first or not last or first is last:
+        return []
+    diff = sorted(((last.get(k, (0, 0))[1] - first.get(k, (0, 0))[1], last.get(k, (0, 0))[0] - first.get(k, (0, 0))[0], k)
+                   for k in set(first) | set(last)), reverse=True)
+    total = sum(b for _, b in last.values()) - sum(b for _, b in first.values())
+    return ["", "The heap at rest, %s to %s (`jcmd GC.class_histogram`): %+.1f MiB; the classes that grew most:" % (
+        run.quiet[0]["phase"], run.quiet[-1]["phase"], total / 1048576.0), "",
+        "| class | bytes | instances |", "|---|---|---|"] + [
+        "| `%s` | %+d | %+d |" % (k, b, n) for b, n, k in diff[:top] if b > 0]
+
+
 class Run:
     def __init__(self, journal, logs):
         self.exchanges = jsonl(os.path.join(journal, "exchanges.jsonl"))
@@ -59,6 +85,7 @@ class Run:
         self.phases = jsonl(os.path.join(journal, "phases.jsonl"))
         self.samples = jsonl(os.path.join(journal, "samples.jsonl"))
         self.quiet = jsonl(os.path.join(journal, "quiet.jsonl"))
+        self.histograms = [histogram(os.path.join(journal, "histogram-%s.txt" % q["phase"])) for q in self.quiet]
         self.access = {}
         for path in sorted(glob.glob(os.path.join(logs, "access*.log"))):
             with open(path, errors="replace") as f:
@@ -441,6 +468,7 @@ def main():
             out += ["", "SEVERE lines not attributed (first 10):"] + [
                 "- %s %s: %s %s" % (time.strftime("%H:%M:%S", time.localtime(r["t"] / 1000)), r["logger"], r["message"][:200], r["next"][:200])
                 for r in not_attributed[:10]]
+        out += heap_growth(run)
         warnings = Counter(re.sub(r"#\d+|\[req [^\]]*\]|@[0-9a-f]+\b|\d+", "N", r["message"])[:140] for r in run.log_records if r["level"] == "WARNING")
         if warnings:
             out += ["", "The proxy's WARNING lines, by kind (first 12):"] + ["- %d x %s" % (n, k) for k, n in warnings.most_common(12)]

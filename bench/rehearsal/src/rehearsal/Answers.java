@@ -14,8 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * What a replica answers on one connection, request after request:
  * <ul>
  * <li>{@code GET /health}: {@code 200}, or {@code 503} while told to fail;</li>
- * <li>{@code GET /data?size=N[&chunked=1]}: N bytes of the request id's {@link Content}, with
- *     {@code Content-Length} or chunked in pieces of random sizes;</li>
+ * <li>{@code GET /data?size=N[&chunked=1][&close=1]}: N bytes of the request id's {@link Content}, with
+ *     {@code Content-Length} or chunked in pieces of random sizes; {@code close=1}: then the
+ *     connection ends ({@code Connection: close});</li>
  * <li>{@code POST /upload}: the body's length and SHA-256;</li>
  * <li>{@code GET /sse?events=N}: an event a second, {@code data: ID K}, then {@code event: end};</li>
  * <li>{@code GET /ws} with {@code Upgrade: websocket}: every message echoed.</li>
@@ -94,7 +95,7 @@ final class Answers {
         if (replica.role.equals("malformed")) {
             return Malformed.answer(out, id, size);
         }
-        return data(id, size, "1".equals(Wire.query(target, "chunked", "0")));
+        return data(id, size, "1".equals(Wire.query(target, "chunked", "0")), "1".equals(Wire.query(target, "close", "0")));
     }
 
     /** The fields every answer has, and {@code Connection: close} while draining. */
@@ -116,13 +117,16 @@ final class Answers {
         return true;
     }
 
-    private boolean data(String id, long size, boolean chunked) throws IOException {
+    /** @return whether the connection stays for the next request */
+    private boolean data(String id, long size, boolean chunked, boolean close) throws IOException {
         boolean slow = replica.role.equals("slow");
         if (slow) {
             LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(200, 1000) * 1_000_000L);
         }
-        Wire.writeHead(out, "HTTP/1.1 200 OK", fields("X-Echo-Id: " + id, "Content-Type: application/octet-stream",
-                chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size));
+        String framing = chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + size;
+        Wire.writeHead(out, "HTTP/1.1 200 OK", close && !replica.draining
+                ? fields("X-Echo-Id: " + id, "Content-Type: application/octet-stream", framing, "Connection: close")
+                : fields("X-Echo-Id: " + id, "Content-Type: application/octet-stream", framing));
         Content content = new Content(id);
         byte[] buffer = new byte[64 * 1024];
         for (long left = size; left > 0; ) {
@@ -143,7 +147,7 @@ final class Answers {
             Wire.writeLastChunk(out);
         }
         out.flush();
-        return true;
+        return !close;
     }
 
     private boolean upload(Wire.Head request, String id) throws IOException {

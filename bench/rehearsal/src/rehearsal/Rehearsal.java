@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * faults through the proxy that {@code bench/run --rehearsal} started, in phases, and journals
  * everything for {@code report.py}:
  * <pre>
- *   warm-up (traffic, no faults) | quiet (baseline) | busy (traffic + faults) | quiet | busy | quiet ...
+ *   warm-up (traffic, no faults; then the container's caches filled, {@link CachePrimer}) | quiet (baseline)
+ *   | busy (traffic + faults) | quiet | busy | quiet ...
  * </pre>
  * A busy phase runs every load at once (see {@link Traffic}, {@link EventStreams},
  * {@link WebSockets}, {@link GrpcLoad}) and every fault ({@link Churn}, {@link RoutesEditor}); a
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * backend-port, dns (address:port), hosts-dir, routes-file, dns-refresh-ms, out (journals),
  * scale (traffic multiplier, default 1), big-mib (default 100), settle-s (how long a quiet
  * phase waits, once nothing is under way, before it counts threads; default 65: Tomcat's pool
- * threads end after 60 s idle).
+ * threads end after 60 s idle), heap-dumps (true: the proxy's heap dumped in the baseline and in
+ * the latest quiet phase, {@code heap-quiet-0.hprof} and {@code heap-latest.hprof} beside the journals).
  */
 public final class Rehearsal {
     private final Map<String, String> args;
@@ -46,14 +48,17 @@ public final class Rehearsal {
     private final Churn churn;
     private final RoutesEditor routes;
     private final long settleMillis;
+    private final Path out;
+    private final boolean heapDumps;
     private volatile String phase = "start";
 
     private Rehearsal(Map<String, String> args) throws IOException {
         this.args = args;
-        Path out = Path.of(args.get("out"));
+        out = Path.of(args.get("out"));
         Files.createDirectories(out.resolve("replicas"));
         scale = Double.parseDouble(args.getOrDefault("scale", "1"));
         settleMillis = Long.parseLong(args.getOrDefault("settle-s", "65")) * 1000;
+        heapDumps = Boolean.parseBoolean(args.getOrDefault("heap-dumps", "false"));
         proxy = new InetSocketAddress("127.0.0.1", integer("proxy-port"));
         Journal faults = new Journal(out.resolve("faults.jsonl"));
         phases = new Journal(out.resolve("phases.jsonl"));
@@ -115,6 +120,8 @@ public final class Rehearsal {
         long busy = Math.max(30, (seconds - warm - (cycles + 1) * quietGuess) / cycles);
         log("plan: warm-up " + warm + " s, quiet, then " + cycles + " x (busy " + busy + " s with faults, quiet)");
         busy("warm-up", warm, false);
+        int primed = CachePrimer.prime(proxy, 250, 1024 * 1024);
+        log("primed the container's caches: " + primed + " of 250 downloads of 1 MiB from slow at once came whole");
         quiet("quiet-0");
         for (int i = 1; i <= cycles; i++) {
             busy("busy-" + i, busy, true);
@@ -189,6 +196,11 @@ public final class Rehearsal {
         // Tomcat ends a pool thread idle for its maxIdleTime (60 s): threads are counted after that.
         Thread.sleep(settleMillis);
         double heap = sampler.heapAfterFullGc();
+        Files.writeString(out.resolve("histogram-" + name + ".txt"), sampler.classHistogram());
+        if (heapDumps) { // the baseline's, and the latest quiet phase's
+            Files.deleteIfExists(out.resolve("heap-latest.hprof"));
+            sampler.heapDump(out.resolve(name.equals("quiet-0") ? "heap-quiet-0.hprof" : "heap-latest.hprof"));
+        }
         Map<String, Object> s = sampler.sample();
         Map<String, Integer> connections = sampler.backendConnections();
         Set<String> live = Stream.of("app", "slow", "broken", "grpc").flatMap(service -> fleet.members(service).stream())

@@ -176,6 +176,16 @@ final class Sampler {
         return used == null ? -1 : used;
     }
 
+    /** The live objects by class ({@code jcmd GC.class_histogram}, which collects first): what a growth is made of. */
+    String classHistogram() {
+        return run(jcmd, Long.toString(pid), "GC.class_histogram");
+    }
+
+    /** Writes a heap dump of the proxy (live objects only) to {@code file}, for a tool such as Eclipse MAT. */
+    void heapDump(Path file) {
+        run(jcmd, Long.toString(pid), "GC.heap_dump", file.toAbsolutePath().toString());
+    }
+
     /** The proxy's established connections to backends, by backend address. */
     Map<String, Integer> backendConnections() {
         Map<String, Integer> byAddress = new TreeMap<>();
