@@ -47,7 +47,8 @@ final class ClientRequestBody implements ReadListener {
     private final Events events;
     private final ClientWait wait;
     private final ServletGate gate;
-    private final Queue<ByteBuffer> chunks = new ConcurrentLinkedQueue<>();
+    /** Read from the client, not yet written to the backend: the container's threads add, the backend's I/O thread takes. */
+    private final Queue<ByteBuffer> chunks;
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final byte[] buffer = new byte[READ_SIZE];
@@ -62,6 +63,12 @@ final class ClientRequestBody implements ReadListener {
     private boolean known;
 
     ClientRequestBody(ClientBody body, ServletGate gate, Events events, ClientWait wait) {
+        this(body, gate, events, wait, new ConcurrentLinkedQueue<>());
+    }
+
+    /** @param chunks the queue between the two sides (a test's, to act at the moment the I/O thread looks at it) */
+    ClientRequestBody(ClientBody body, ServletGate gate, Events events, ClientWait wait, Queue<ByteBuffer> chunks) {
+        this.chunks = chunks;
         this.body = body;
         this.gate = gate;
         this.events = events;
@@ -257,6 +264,11 @@ final class ClientRequestBody implements ReadListener {
                     // backend never sees a last chunk, so it cannot take the cut-off body for a whole one.
                     throw new IOException("the client's request body broke off");
                 }
+                // The end is read before the queue is drained, never after: the container's thread
+                // queues the last chunk and then marks the end, and an end seen after the loop may be
+                // one whose last chunk came after the loop looked. Ending then would send a body
+                // short of that chunk: chunked, it would look complete to the backend.
+                boolean ended = eof;
                 for (ByteBuffer b = chunks.peek(); b != null; b = chunks.peek()) {
                     int n = to.write(b);
                     queued.addAndGet(-n);
@@ -268,7 +280,7 @@ final class ClientRequestBody implements ReadListener {
                     }
                     chunks.poll();
                 }
-                if (eof) {
+                if (ended) {
                     sent = true;
                     List<Header> t = trailers;
                     to.endStream(t.isEmpty() ? null : t); // trailers: HTTP/2 HEADERS, or after the last chunk

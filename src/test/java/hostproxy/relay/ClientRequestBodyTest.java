@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
@@ -60,6 +61,47 @@ class ClientRequestBodyTest {
         body.onDataAvailable();
 
         assertEquals(0, channel.outputRequests);
+    }
+
+    @Test
+    void theLastChunkQueuedJustAfterTheBackendsSideLookedIsSentBeforeTheEnd() throws Exception {
+        Input input = new Input();
+        ArrivalAfterLooking chunks = new ArrivalAfterLooking();
+        ClientRequestBody body = new ClientRequestBody(new ClientBody(input, 10, false, Map::of), new ServletGate(),
+                new NoEvents(), new ClientWait(), chunks);
+        body.listen();
+        AsyncEntityProducer producer = body.producer(new BackendCall(null, null, null, null));
+        Channel channel = new Channel();
+        // The whole body arrives, and the container's thread reads it and marks its end, in the
+        // instant after the backend's I/O thread found the queue empty.
+        chunks.onNextEmptyLook = () -> {
+            input.arrive("0123456789");
+            body.onDataAvailable();
+        };
+
+        for (int call = 0; call < 3 && !channel.ended; call++) {
+            producer.produce(channel); // HttpCore calls again while bytes or the end are available
+        }
+
+        assertTrue(channel.ended);
+        assertEquals("0123456789", channel.written.toString(StandardCharsets.US_ASCII),
+                "the body ended with every byte the client sent");
+    }
+
+    /** The chunks' queue, which lets the test act once, right after the I/O thread found it empty. */
+    private static final class ArrivalAfterLooking extends ConcurrentLinkedQueue<ByteBuffer> {
+        Runnable onNextEmptyLook;
+
+        @Override
+        public ByteBuffer peek() {
+            ByteBuffer head = super.peek();
+            Runnable act = onNextEmptyLook;
+            if (head == null && act != null) {
+                onNextEmptyLook = null;
+                act.run();
+            }
+            return head;
+        }
     }
 
     /** A servlet input the test feeds: ready while it holds bytes, finished once all were read. */
