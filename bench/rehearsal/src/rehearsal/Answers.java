@@ -152,11 +152,16 @@ final class Answers {
 
     private boolean upload(Wire.Head request, String id) throws IOException {
         Content.Digest digest = new Content.Digest();
-        if (!Wire.readRequestBody(in, request, digest)) {
-            // nothing to answer; what came, for the report (replicas/NAME.err)
-            System.err.printf("%tT upload %s broke off after %d bytes (%s)%n", System.currentTimeMillis(), id, digest.bytes(),
-                    request.chunked() ? "chunked" : "Content-Length " + request.contentLength());
-            return false;
+        boolean whole;
+        try {
+            whole = Wire.readRequestBody(in, request, digest);
+        } catch (IOException reset) {
+            brokeOff(request, id, digest, reset.toString());
+            throw reset;
+        }
+        if (!whole) {
+            brokeOff(request, id, digest, "the connection ended");
+            return false; // nothing to answer
         }
         byte[] body = ("bytes=" + digest.bytes() + " sha256=" + digest.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
         Wire.writeHead(out, "HTTP/1.1 200 OK", fields("X-Echo-Id: " + id, "Content-Type: text/plain",
@@ -164,6 +169,12 @@ final class Answers {
         out.write(body);
         out.flush();
         return true;
+    }
+
+    /** What came of an upload that broke off, for the report (replicas/NAME.err). */
+    private static void brokeOff(Wire.Head request, String id, Content.Digest digest, String how) {
+        System.err.printf("%tT upload %s broke off after %d bytes (%s): %s%n", System.currentTimeMillis(), id, digest.bytes(),
+                request.chunked() ? "chunked" : "Content-Length " + request.contentLength(), how);
     }
 
     /** Server-sent events, one a second, each written and flushed on its own. */

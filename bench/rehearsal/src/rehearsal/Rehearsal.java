@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * <p>Arguments, {@code name=value}: minutes, proxy-port, admin-port, pid (the proxy's JVM), jdk,
  * backend-port, dns (address:port), hosts-dir, routes-file, dns-refresh-ms, out (journals),
  * scale (traffic multiplier, default 1), big-mib (default 100), settle-s (how long a quiet
- * phase waits, once nothing is under way, before it counts threads; default 65: Tomcat's pool
- * threads end after 60 s idle), heap-dumps (true: the proxy's heap dumped in the baseline and in
+ * phase waits, once nothing is under way, before it measures; default 95: Tomcat's pool threads
+ * end after 60 s idle, and idle pooled backend connections are closed after responseTimeout (60 s)
+ * idle, looked for every 30 s), heap-dumps (true: the proxy's heap dumped in the baseline and in
  * the latest quiet phase, {@code heap-quiet-0.hprof} and {@code heap-latest.hprof} beside the journals).
  */
 public final class Rehearsal {
@@ -57,7 +58,7 @@ public final class Rehearsal {
         out = Path.of(args.get("out"));
         Files.createDirectories(out.resolve("replicas"));
         scale = Double.parseDouble(args.getOrDefault("scale", "1"));
-        settleMillis = Long.parseLong(args.getOrDefault("settle-s", "65")) * 1000;
+        settleMillis = Long.parseLong(args.getOrDefault("settle-s", "95")) * 1000;
         heapDumps = Boolean.parseBoolean(args.getOrDefault("heap-dumps", "false"));
         proxy = new InetSocketAddress("127.0.0.1", integer("proxy-port"));
         Journal faults = new Journal(out.resolve("faults.jsonl"));
@@ -193,7 +194,9 @@ public final class Rehearsal {
         long start = System.currentTimeMillis();
         phases.write("t", start, "phase", name, "event", "start");
         long idleMillis = sampler.awaitIdle(Duration.ofSeconds(90));
-        // Tomcat ends a pool thread idle for its maxIdleTime (60 s): threads are counted after that.
+        // Tomcat ends a pool thread idle for its maxIdleTime (60 s), and hostproxy closes a pooled
+        // backend connection idle for responseTimeout (60 s; looked for every 30 s, and each holds
+        // 96 KiB of buffers): threads and the heap are measured after that.
         Thread.sleep(settleMillis);
         double heap = sampler.heapAfterFullGc();
         Files.writeString(out.resolve("histogram-" + name + ".txt"), sampler.classHistogram());
