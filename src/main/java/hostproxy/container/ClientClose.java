@@ -10,9 +10,17 @@ import java.util.logging.Logger;
  * Closes an upgraded client connection from any thread. {@code WebConnection.close()} is enough on
  * containers that act on it at once; Tomcat (10.1, 11) only marks its streams closed and drops the
  * socket the next time one of its own threads handles the connection, which an idle client never
- * causes (a backend that goes away silently would leave the client connected). There the socket
- * wrapper behind the output stream is closed too, as Tomcat's own WebSocket implementation does
- * from application threads.
+ * causes (a backend that goes away silently would leave the client connected). There one of its
+ * threads is made to handle the connection at once ({@code SocketWrapperBase.processSocket}), and
+ * it closes the socket as its own close would.
+ *
+ * <p>Not by closing Tomcat's socket wrapper from this thread, as Tomcat's own WebSocket code does:
+ * when one of Tomcat's threads is handling the connection at that moment (the client's last bytes,
+ * a close frame), it has taken the connection's processor off the socket, so the close cannot
+ * release it, and it then puts the processor back among those waiting for an event on a socket
+ * that is closed: about one WebSocket session in a hundred stayed on the heap for good (its tunnel,
+ * processor and buffers, some 11 KiB; docs/reliability.md). An event instead queues behind
+ * whatever handles the connection now, and finds the streams closed.
  *
  * <p>A close that may have left the client connected is a WARNING: that client would wait for its
  * own timeout, with nothing else to show why. One that fails on a connection closed anyway (the
@@ -44,9 +52,11 @@ public final class ClientClose {
             Field wrapper = out.getClass().getDeclaredField("socketWrapper");
             wrapper.setAccessible(true);
             Object socket = wrapper.get(out);
-            socket.getClass().getMethod("close").invoke(socket);
+            Class<?> events = Class.forName("org.apache.tomcat.util.net.SocketEvent", false, socket.getClass().getClassLoader());
+            Object openRead = events.getField("OPEN_READ").get(null);
+            socket.getClass().getMethod("processSocket", events, boolean.class).invoke(socket, openRead, true);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.WARNING, e, () -> who + ": closing the client's socket (Tomcat's socket wrapper) failed; "
+            LOG.log(Level.WARNING, e, () -> who + ": having Tomcat close the client's socket failed; "
                     + "the client stays connected until it or Tomcat times out");
         }
     }

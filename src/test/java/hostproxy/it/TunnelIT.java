@@ -23,6 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,44 @@ class TunnelIT {
             } finally {
                 first.close();
             }
+        }
+    }
+
+    @Test
+    void closedTunnelsLeaveNoConnectionWaitingInTomcat() throws Exception {
+        // The relay closes a tunnel from its own thread, while one of Tomcat's may be handling the
+        // client's last bytes (its close frame). Closing Tomcat's socket from there left that
+        // connection among those Tomcat waits on, for good: about one session in a hundred.
+        try (WebSocketEcho echo = WebSocketEcho.start(ECHO_ADDRESS, Backends.PORT);
+             ProxyServer proxy = proxy()) {
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<Integer>> runs = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    runs.add(clients.submit(() -> {
+                        int closed = 0;
+                        for (int i = 0; i < 100; i++) {
+                            try (WsClient ws = WsClient.open(ECHO, proxy.port(), "/echo")) {
+                                ws.sendText("m" + i);
+                                assertEquals("m" + i, ws.next());
+                                ws.socket().sendClose(1000, "done");
+                                assertEquals(1000, ws.end().code());
+                                closed++;
+                            }
+                        }
+                        return closed;
+                    }));
+                }
+                int closed = 0;
+                for (Future<Integer> run : runs) {
+                    closed += run.get(120, TimeUnit.SECONDS);
+                }
+                assertEquals(1600, closed);
+            } finally {
+                clients.shutdownNow();
+            }
+            Await.until(() -> proxy.waitingProcessors() == 0, BOUND,
+                    "every closed session's connection leaves Tomcat's waiting processors");
         }
     }
 

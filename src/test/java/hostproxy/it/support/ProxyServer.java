@@ -89,6 +89,11 @@ public final class ProxyServer implements AutoCloseable {
         return tomcat.getConnector().getLocalPort();
     }
 
+    /** Connections Tomcat keeps waiting for an event (asynchronous requests, upgraded connections): 0 at rest. */
+    public int waitingProcessors() {
+        return ((org.apache.coyote.AbstractProtocol<?>) tomcat.getConnector().getProtocolHandler()).getWaitingProcessorCount();
+    }
+
     /** The embedded Tomcat's host, for a test that adds a valve (an access log) of its own. */
     public org.apache.catalina.Host host() {
         return tomcat.getHost();
