@@ -3,6 +3,7 @@ package hostproxy.container;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.WebConnection;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,6 +30,8 @@ import java.util.logging.Logger;
 public final class ClientClose {
     private static final Logger LOG = Logger.getLogger(ClientClose.class.getName());
     private static final String TOMCAT_UPGRADE_OUTPUT = "org.apache.coyote.http11.upgrade.UpgradeServletOutputStream";
+    /** Tomcat's pieces, looked up when the first tunnel ends (only on Tomcat). */
+    private static volatile TomcatSocket tomcatSocket;
 
     private ClientClose() {
     }
@@ -49,15 +52,26 @@ public final class ClientClose {
 
     private static void tomcatClose(Object who, ServletOutputStream out) {
         try {
-            Field wrapper = out.getClass().getDeclaredField("socketWrapper");
-            wrapper.setAccessible(true);
-            Object socket = wrapper.get(out);
-            Class<?> events = Class.forName("org.apache.tomcat.util.net.SocketEvent", false, socket.getClass().getClassLoader());
-            Object openRead = events.getField("OPEN_READ").get(null);
-            socket.getClass().getMethod("processSocket", events, boolean.class).invoke(socket, openRead, true);
+            TomcatSocket t = tomcatSocket;
+            if (t == null) {
+                tomcatSocket = t = TomcatSocket.of(out.getClass()); // a race looks it up twice, alike
+            }
+            t.processSocket.invoke(t.wrapper.get(out), t.openRead, true);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, e, () -> who + ": having Tomcat close the client's socket failed; "
                     + "the client stays connected until it or Tomcat times out");
+        }
+    }
+
+    /** The output stream's socket wrapper, and how to have one of Tomcat's threads handle it ({@code OPEN_READ}, dispatched). */
+    private record TomcatSocket(Field wrapper, Method processSocket, Object openRead) {
+        static TomcatSocket of(Class<?> upgradeOutput) throws ReflectiveOperationException {
+            Field wrapper = upgradeOutput.getDeclaredField("socketWrapper");
+            wrapper.setAccessible(true);
+            Class<?> socketWrapperBase = wrapper.getType();
+            Class<?> events = Class.forName("org.apache.tomcat.util.net.SocketEvent", false, socketWrapperBase.getClassLoader());
+            return new TomcatSocket(wrapper, socketWrapperBase.getMethod("processSocket", events, boolean.class),
+                    events.getField("OPEN_READ").get(null));
         }
     }
 }

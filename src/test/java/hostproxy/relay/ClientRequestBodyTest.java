@@ -19,20 +19,19 @@ import org.apache.hc.core5.http.nio.DataStreamChannel;
 import org.junit.jupiter.api.Test;
 
 /**
- * The order of calls HttpClient makes around a second attempt with a body, replayed on one thread:
- * the servlet input and the backend's channel are stand-ins that record what the relay asks of them.
+ * Orders of calls between the container's side and the backend's I/O thread, replayed on one
+ * thread: the servlet input, the backend's channel and (once) the queue between them are stand-ins
+ * that record what the relay asks of them, or act at a chosen moment.
  */
 class ClientRequestBodyTest {
 
     @Test
     void theAttemptAfterAConnectFailureIsAskedForBytesThatArriveAfterTheFailedOneWasReleased() throws Exception {
         Input input = new Input();
-        ClientRequestBody body = new ClientRequestBody(new ClientBody(input, 10, false, Map::of), new ServletGate(),
-                new NoEvents(), new ClientWait());
-        body.listen();
-        AsyncEntityProducer first = body.producer(new BackendCall(null, null, null, null));
+        ClientRequestBody body = listening(input, new ConcurrentLinkedQueue<>());
+        AsyncEntityProducer first = attempt(body);
         // attempt 1 failed to connect; its failure callback started attempt 2, which is sending already
-        AsyncEntityProducer second = body.producer(new BackendCall(null, null, null, null));
+        AsyncEntityProducer second = attempt(body);
         Channel channel = new Channel();
         second.produce(channel);
         first.releaseResources(); // HttpClient releases attempt 1 only after that callback returned
@@ -49,10 +48,8 @@ class ClientRequestBodyTest {
     @Test
     void anAttemptReleasedAfterItsOwnWritesIsToldNothingMore() throws Exception {
         Input input = new Input();
-        ClientRequestBody body = new ClientRequestBody(new ClientBody(input, 10, false, Map::of), new ServletGate(),
-                new NoEvents(), new ClientWait());
-        body.listen();
-        AsyncEntityProducer only = body.producer(new BackendCall(null, null, null, null));
+        ClientRequestBody body = listening(input, new ConcurrentLinkedQueue<>());
+        AsyncEntityProducer only = attempt(body);
         Channel channel = new Channel();
         only.produce(channel);
         only.releaseResources();
@@ -67,10 +64,8 @@ class ClientRequestBodyTest {
     void theLastChunkQueuedJustAfterTheBackendsSideLookedIsSentBeforeTheEnd() throws Exception {
         Input input = new Input();
         ArrivalAfterLooking chunks = new ArrivalAfterLooking();
-        ClientRequestBody body = new ClientRequestBody(new ClientBody(input, 10, false, Map::of), new ServletGate(),
-                new NoEvents(), new ClientWait(), chunks);
-        body.listen();
-        AsyncEntityProducer producer = body.producer(new BackendCall(null, null, null, null));
+        ClientRequestBody body = listening(input, chunks);
+        AsyncEntityProducer producer = attempt(body);
         Channel channel = new Channel();
         // The whole body arrives, and the container's thread reads it and marks its end, in the
         // instant after the backend's I/O thread found the queue empty.
@@ -86,6 +81,19 @@ class ClientRequestBodyTest {
         assertTrue(channel.ended);
         assertEquals("0123456789", channel.written.toString(StandardCharsets.US_ASCII),
                 "the body ended with every byte the client sent");
+    }
+
+    /** A 10-byte body with {@code Content-Length}, read from {@code input} into {@code chunks} from now on. */
+    private static ClientRequestBody listening(Input input, Queue<ByteBuffer> chunks) {
+        ClientRequestBody body = new ClientRequestBody(new ClientBody(input, 10, false, Map::of), new ServletGate(),
+                new NoEvents(), new ClientWait(), chunks);
+        body.listen();
+        return body;
+    }
+
+    /** One attempt's producer of the body (its call's other parts are never used here). */
+    private static AsyncEntityProducer attempt(ClientRequestBody body) {
+        return body.producer(new BackendCall(null, null, null, null));
     }
 
     /** The chunks' queue, which lets the test act once, right after the I/O thread found it empty. */
