@@ -30,7 +30,9 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.HttpHost;
@@ -45,6 +47,7 @@ import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -66,6 +69,7 @@ final class HealthChecker implements AutoCloseable {
     private final int fall;
     private final int rise;
     private final CloseableHttpClient client;
+    private final PoolingHttpClientConnectionManager http1Pool;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Map<Endpoint, Schedule> scheduled = new ConcurrentHashMap<>();
     /** The scheduler's live threads, joined on close: a terminated executor's last thread may still be ending. */
@@ -75,6 +79,7 @@ final class HealthChecker implements AutoCloseable {
     private final Timeout timeout;
     /** Checks of HTTP/2 backends ({@code h2c}, {@code h2}); made at the first one, so that no reactor runs for nothing. */
     private CloseableHttpAsyncClient http2Client;
+    private PoolingAsyncClientConnectionManager http2Pool;
     private final List<Thread> http2Threads = new CopyOnWriteArrayList<>();
     private boolean closed;
 
@@ -84,12 +89,13 @@ final class HealthChecker implements AutoCloseable {
         this.rise = rise;
         Timeout t = Timeout.of(timeout);
         this.timeout = t;
+        this.http1Pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnPerRoute(1)
+                .setMaxConnTotal(THREADS)
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
+                .build();
         this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnPerRoute(1)
-                        .setMaxConnTotal(THREADS)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
-                        .build())
+                .setConnectionManager(http1Pool)
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(t).setResponseTimeout(t).build())
                 // a check is one plain GET: no redirect followed, no retry, no cookie, the body discarded
                 .disableRedirectHandling()
@@ -127,23 +133,60 @@ final class HealthChecker implements AutoCloseable {
         for (Endpoint e : backend.endpoints()) {
             scheduled.computeIfAbsent(e, k -> new Schedule(backend, k)).start();
         }
-        scheduled.values().removeIf(s -> {
+        boolean stopped = scheduled.values().removeIf(s -> {
             if (s.endpoint.retired()) {
                 s.cancel();
                 return true;
             }
             return false;
         });
+        if (stopped) {
+            dropIdleRoutes();
+        }
     }
 
     /** Stops checking every address of a forgotten name. */
     void forget(Backend backend) {
+        boolean stopped = false;
         for (Endpoint e : backend.endpoints()) {
             Schedule s = scheduled.remove(e);
             if (s != null) {
                 s.cancel();
+                stopped = true;
             }
         }
+        if (stopped) {
+            dropIdleRoutes();
+        }
+    }
+
+    /**
+     * Closes the pools' idle connections, after addresses stopped being checked. The pools keep a
+     * route (and its address) for every address ever checked until they close idle connections;
+     * with containers replaced all day, that would grow without end (about 400 bytes an address,
+     * found by the production rehearsal's class histograms).
+     */
+    private void dropIdleRoutes() {
+        if (scheduler.isShutdown()) {
+            return; // closing: the pools close with their clients
+        }
+        http1Pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
+        PoolingAsyncClientConnectionManager h2;
+        synchronized (this) {
+            h2 = http2Pool;
+        }
+        if (h2 != null) {
+            h2.closeIdle(TimeValue.ZERO_MILLISECONDS);
+        }
+    }
+
+    /** The routes the pools keep, idle ones included. */
+    int pooledRoutes() {
+        PoolingAsyncClientConnectionManager h2;
+        synchronized (this) {
+            h2 = http2Pool;
+        }
+        return http1Pool.getRoutes().size() + (h2 == null ? 0 : h2.getRoutes().size());
     }
 
     /**
@@ -278,14 +321,15 @@ final class HealthChecker implements AutoCloseable {
      */
     private synchronized CloseableHttpAsyncClient http2Client() {
         if (http2Client == null && !closed) {
+            http2Pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                    .setMaxConnPerRoute(1)
+                    .setMaxConnTotal(THREADS)
+                    .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
+                            .setSocketTimeout(timeout).build())
+                    .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_2).build())
+                    .build();
             http2Client = HttpAsyncClients.custom()
-                    .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                            .setMaxConnPerRoute(1)
-                            .setMaxConnTotal(THREADS)
-                            .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
-                                    .setSocketTimeout(timeout).build())
-                            .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_2).build())
-                            .build())
+                    .setConnectionManager(http2Pool)
                     .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(timeout)
                             .setResponseTimeout(timeout).build())
                     .setRoutePlanner((target, context) -> new HttpRoute(new HttpHost(target.getSchemeName(),
