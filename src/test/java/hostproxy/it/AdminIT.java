@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hostproxy.containers.dist.Trees;
 import hostproxy.it.support.AdminServers;
 import hostproxy.it.support.Backends;
 import hostproxy.it.support.ProxyServer;
@@ -259,13 +260,7 @@ class AdminIT {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             out.delete();
-            deleteTree(profile);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            Trees.remove(profile);
         }
     }
 

@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Copying and deleting directory trees, for laying out distributions under {@code target/}. */
+/** Copying and deleting directory trees: distributions laid out under {@code target/}, and what tests leave in the temporary directory. */
 public final class Trees {
     private Trees() {
     }
@@ -39,5 +39,11 @@ public final class Trees {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dir)).map(Path::toFile).forEach(File::delete);
         }
+    }
+
+    /** Deletes {@code dir} and everything inside it. */
+    public static void remove(Path dir) throws IOException {
+        delete(dir);
+        Files.deleteIfExists(dir);
     }
 }

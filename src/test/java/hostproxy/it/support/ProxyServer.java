@@ -1,5 +1,6 @@
 package hostproxy.it.support;
 
+import hostproxy.containers.dist.Trees;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,12 @@ public final class ProxyServer implements AutoCloseable {
     private final Context context;
     private final LogCapture log;
     private final TestDns dns;
+    /** Tomcat's base directory (the unpacked WAR, about 8 MB), removed on close. */
+    private final Path base;
 
-    private ProxyServer(Tomcat tomcat, Context context, LogCapture log, TestDns dns) {
+    private ProxyServer(Tomcat tomcat, Path base, Context context, LogCapture log, TestDns dns) {
         this.tomcat = tomcat;
+        this.base = base;
         this.context = context;
         this.log = log;
         this.dns = dns;
@@ -73,7 +77,7 @@ public final class ProxyServer implements AutoCloseable {
             context.addApplicationParameter(p);
         }
         tomcat.start();
-        return new ProxyServer(tomcat, context, log, dns);
+        return new ProxyServer(tomcat, base, context, log, dns);
     }
 
     private static File war() {
@@ -123,6 +127,9 @@ public final class ProxyServer implements AutoCloseable {
         try {
             tomcat.stop();
             tomcat.destroy();
+            Trees.remove(base);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not remove " + base, e);
         } finally {
             log.close();
             if (dns != null) {
