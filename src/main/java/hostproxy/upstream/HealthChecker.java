@@ -163,7 +163,7 @@ final class HealthChecker implements AutoCloseable {
     /**
      * Closes the pools' idle connections, after addresses stopped being checked. The pools keep a
      * route (and its address) for every address ever checked until they close idle connections;
-     * with containers replaced all day, that would grow without end (about 400 bytes an address,
+     * with containers replaced all day, that would grow without end (about 300 bytes an address,
      * found by the production rehearsal's class histograms).
      */
     private void dropIdleRoutes() {
