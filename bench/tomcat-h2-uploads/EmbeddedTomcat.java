@@ -4,11 +4,14 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.coyote.http2.Http2Protocol;
 
-/** The control servlet in an embedded Tomcat of the version on the classpath, with conf/tomcat/server.xml's HTTP/2 settings. */
+/**
+ * {@link Upload} in an embedded Tomcat of the version on the classpath, with the HTTP/2 settings of
+ * conf/tomcat/server.xml. Arguments: port (on 127.0.0.1), base directory.
+ */
 public class EmbeddedTomcat {
     public static void main(String[] a) throws Exception {
         Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(java.nio.file.Files.createTempDirectory("ctl-emb").toString());
+        tomcat.setBaseDir(a[1]);
         Connector c = new Connector();
         c.setPort(Integer.parseInt(a[0]));
         c.setProperty("address", "127.0.0.1");

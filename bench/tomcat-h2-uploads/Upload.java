@@ -1,9 +1,17 @@
-import jakarta.servlet.*;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.*;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.concurrent.*;
-import java.util.concurrent.atomic.*;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads a request body with a ReadListener, as the servlet specification's examples do, and
@@ -19,52 +27,85 @@ public class Upload extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        AsyncContext ac = req.startAsync();
-        ac.setTimeout(0);
-        ServletInputStream in = req.getInputStream();
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicInteger wip = new AtomicInteger();
-        long[] n = {0};
-        byte[] buf = new byte[16384];
-        ScheduledFuture<?> timer = OTHER.schedule(() -> {
-            if (done.compareAndSet(false, true)) {
-                try {
-                    resp.setStatus(408);
-                    resp.getWriter().print("stalled after " + n[0] + " bytes");
-                } catch (IOException e) { }
-                ac.complete();
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        BodyReader reader = new BodyReader(async, req.getInputStream(), resp);
+        req.getInputStream().setReadListener(reader);
+        reader.pull(true);
+    }
+
+    /** One request's body: read by one thread at a time, answered once. */
+    private static final class BodyReader implements ReadListener {
+        private final AsyncContext async;
+        private final ServletInputStream in;
+        private final HttpServletResponse resp;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final AtomicInteger wip = new AtomicInteger();
+        private final byte[] buffer = new byte[16384];
+        private final ScheduledFuture<?> stall;
+        private long count;
+
+        BodyReader(AsyncContext async, ServletInputStream in, HttpServletResponse resp) {
+            this.async = async;
+            this.in = in;
+            this.resp = resp;
+            this.stall = OTHER.schedule(() -> finish(408, "stalled after " + count + " bytes"), 3, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void onDataAvailable() {
+            pull(true);
+        }
+
+        @Override
+        public void onAllDataRead() {
+            pull(true);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            finish(0, null);
+        }
+
+        void pull(boolean onContainerThread) {
+            if (wip.getAndIncrement() != 0) {
+                return;
             }
-        }, 3, TimeUnit.SECONDS);
-        Runnable[] pull = new Runnable[2]; // [0] on container threads, [1] on another thread (once per container callback)
-        for (int k = 0; k < 2; k++) {
-          boolean container = k == 0;
-          pull[k] = () -> {
-            if (wip.getAndIncrement() != 0) return;
             do {
                 try {
                     while (!done.get() && in.isReady()) {
-                        int r = in.read(buf);
-                        if (r < 0) break;
-                        n[0] += r;
+                        int r = in.read(buffer);
+                        if (r < 0) {
+                            break;
+                        }
+                        count += r;
                     }
-                    if (!done.get() && in.isFinished() && done.compareAndSet(false, true)) {
-                        timer.cancel(false);
-                        resp.getWriter().print("bytes=" + n[0] + " ok");
-                        ac.complete();
-                    } else if (CROSS && container && !done.get()) {
-                        OTHER.execute(pull[1]);
+                    if (!done.get() && in.isFinished()) {
+                        finish(200, "bytes=" + count + " ok");
+                    } else if (CROSS && onContainerThread && !done.get()) {
+                        OTHER.execute(() -> pull(false));
                     }
                 } catch (Exception e) {
-                    if (done.compareAndSet(false, true)) { timer.cancel(false); ac.complete(); }
+                    finish(0, null);
                 }
             } while (wip.decrementAndGet() != 0);
-          };
         }
-        in.setReadListener(new ReadListener() {
-            public void onDataAvailable() { pull[0].run(); }
-            public void onAllDataRead() { pull[0].run(); }
-            public void onError(Throwable t) { if (done.compareAndSet(false, true)) { timer.cancel(false); ac.complete(); } }
-        });
-        pull[0].run();
+
+        /** Answers {@code status} with {@code text} (none: the exchange broke), once. */
+        private void finish(int status, String text) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            stall.cancel(false);
+            if (text != null) {
+                try {
+                    resp.setStatus(status);
+                    resp.getWriter().print(text);
+                } catch (IOException e) {
+                    // the client went away
+                }
+            }
+            async.complete();
+        }
     }
 }

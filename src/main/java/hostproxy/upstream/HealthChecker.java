@@ -79,7 +79,8 @@ final class HealthChecker implements AutoCloseable {
     private final Timeout timeout;
     /** Checks of HTTP/2 backends ({@code h2c}, {@code h2}); made at the first one, so that no reactor runs for nothing. */
     private CloseableHttpAsyncClient http2Client;
-    private PoolingAsyncClientConnectionManager http2Pool;
+    /** {@link #http2Client}'s pool, set with it. */
+    private volatile PoolingAsyncClientConnectionManager http2Pool;
     private final List<Thread> http2Threads = new CopyOnWriteArrayList<>();
     private boolean closed;
 
@@ -171,10 +172,7 @@ final class HealthChecker implements AutoCloseable {
             return; // closing: the pools close with their clients
         }
         http1Pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
-        PoolingAsyncClientConnectionManager h2;
-        synchronized (this) {
-            h2 = http2Pool;
-        }
+        PoolingAsyncClientConnectionManager h2 = http2Pool;
         if (h2 != null) {
             h2.closeIdle(TimeValue.ZERO_MILLISECONDS);
         }
@@ -182,10 +180,7 @@ final class HealthChecker implements AutoCloseable {
 
     /** The routes the pools keep, idle ones included. */
     int pooledRoutes() {
-        PoolingAsyncClientConnectionManager h2;
-        synchronized (this) {
-            h2 = http2Pool;
-        }
+        PoolingAsyncClientConnectionManager h2 = http2Pool;
         return http1Pool.getRoutes().size() + (h2 == null ? 0 : h2.getRoutes().size());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hostproxy.config.Balancing;
 import hostproxy.config.BackendProtocol;
+import hostproxy.it.support.Await;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -30,11 +31,8 @@ class HealthCheckerTest {
                 // the container was replaced: its name has one address, a new one
                 svc.apply(new Resolution.Found(List.of(InetAddress.getByName("127.0.0." + (21 + i)))), System.nanoTime(), 0);
                 checker.sync(svc);
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (checker.failed() + checker.passed() == before) {
-                    assertTrue(System.nanoTime() < deadline, "address " + (i + 1) + " was not checked within 10 s");
-                    Thread.sleep(5);
-                }
+                Await.until(() -> checker.failed() + checker.passed() > before, Duration.ofSeconds(10),
+                        "address " + (i + 1) + " is checked");
             }
             int routes = checker.pooledRoutes();
             assertTrue(routes <= 1, addresses + " addresses checked, one after the other: the pools keep "
